@@ -1,0 +1,174 @@
+/**
+ * The headless `interleave` command: list the scenarios, run one for real and print what
+ * happened (outcome, output per thread, time per state, CPU per core), or save the run.
+ */
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { resolveParams, ParamError, type ParamSpec } from '../shared/scenario'
+import type { RunRecord } from '../shared/trace'
+import { localLauncher } from './launcher'
+import { DEFAULT_OPTIONS, Run } from '../engine/run'
+import type { ScenarioDefinition } from '../engine/scenario'
+import { summarize } from '../engine/summary'
+import { findScenario, scenarios } from '../scenarios/catalog'
+import { formatSummary, formatScenarioHelp, formatList } from './format'
+
+const USAGE = `Usage:
+  interleave list [--json]
+  interleave run <scenario> [--param k=v]... [--gil on|off] [--timeout s] [--speed x]
+                 [--switch-interval ms] [--out run.json] [--json]
+  interleave run <scenario> --help
+
+Exit status: 0 finished, 3 timed out, 4 stopped, 1 failed, 2 bad input.`
+
+/** Exit codes, by outcome. */
+const EXIT = { finished: 0, 'timed-out': 3, stopped: 4, failed: 1 } as const
+
+class UsageError extends Error {}
+
+export async function cli(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        param: { type: 'string', multiple: true, short: 'p' },
+        gil: { type: 'string' },
+        timeout: { type: 'string' },
+        speed: { type: 'string' },
+        'switch-interval': { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  } catch (e) {
+    err(`interleave: ${(e as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  const { values, positionals } = parsed
+  const [command, id, ...extra] = positionals
+  try {
+    if (!command || (command !== 'run' && values.help)) {
+      out(USAGE)
+      return command || values.help ? 0 : 2
+    }
+    if (command === 'list') {
+      if (id) throw new UsageError(`'list' takes no scenario (got '${id}')`)
+      out(values.json ? JSON.stringify(scenarios.map(summaryOf), null, 2) : formatList(scenarios))
+      return 0
+    }
+    if (command !== 'run') throw new UsageError(`unknown command '${command}'`)
+    if (!id) throw new UsageError('which scenario? `interleave list` shows them')
+    if (extra.length) throw new UsageError(`unexpected '${extra.join(' ')}'`)
+    const scenario = findScenario(id)
+    if (!scenario) {
+      const close = scenarios.filter((s) => s.id.includes(id) || id.includes(s.id)).map((s) => s.id)
+      const hint = close.length ? `; did you mean ${close.join(' or ')}?` : '; `interleave list` shows them'
+      throw new UsageError(`unknown scenario '${id}'${hint}`)
+    }
+    if (values.help) {
+      out(formatScenarioHelp(scenario))
+      return 0
+    }
+    const params = resolveParams(scenario.params, parsePairs(values.param ?? []))
+    const options = {
+      gil: parseGil(values.gil),
+      timeoutS: parseNumber('timeout', values.timeout, scenario.timeoutS ?? DEFAULT_OPTIONS.timeoutS, 0.1, 3600),
+      speed: parseNumber('speed', values.speed, 1, 0.01, 100),
+      switchIntervalMs: parseNumber('switch-interval', values['switch-interval'], 5, 0.1, 1000),
+    }
+    const record = await runWithSignals(scenario, params, options)
+    if (values.out) writeFileSync(values.out, JSON.stringify(record))
+    const verdict = scenario.verdict(record)
+    const summary = summarize(record)
+    if (values.json) {
+      out(JSON.stringify({ ...summary, verdict: verdict.text, result: record.result }, null, 2))
+    } else {
+      out(formatSummary(summary, verdict, record))
+      if (values.out) out(`\nThe whole run (trace, CPU samples, outcome) is in ${values.out}.`)
+    }
+    return EXIT[record.outcome.status]
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ParamError || e instanceof RangeError) {
+      err(`interleave: ${e.message}`)
+      return 2
+    }
+    throw e
+  }
+}
+
+function summaryOf(s: ScenarioDefinition) {
+  return {
+    id: s.id,
+    title: s.title,
+    concept: s.concept,
+    explanation: s.explanation,
+    lookFor: s.lookFor,
+    tags: s.tags,
+    params: s.params as ParamSpec[],
+  }
+}
+
+function parsePairs(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const p of pairs) {
+    const eq = p.indexOf('=')
+    if (eq <= 0) throw new UsageError(`--param takes name=value (got '${p}')`)
+    out[p.slice(0, eq)] = p.slice(eq + 1)
+  }
+  return out
+}
+
+function parseGil(v: string | undefined): boolean {
+  if (v === undefined || v === 'on') return true
+  if (v === 'off') return false
+  throw new UsageError(`--gil must be on or off (got '${v}')`)
+}
+
+function parseNumber(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number (got '${v}')`)
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max} (got ${n})`)
+  return n
+}
+
+/** Runs, and turns Ctrl-C into Stop, so that no process of the run is left behind. */
+async function runWithSignals(
+  scenario: ScenarioDefinition,
+  params: Record<string, string | number>,
+  options: ConstructorParameters<typeof Run>[2],
+): Promise<RunRecord> {
+  const run = new Run(scenario, params, options, await localLauncher())
+  const stop = (): void => run.stop()
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  try {
+    return await run.start()
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
+}
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]
+if (isMain || process.env.INTERLEAVE_CLI === '1') {
+  // `interleave ... | head` closes stdout early; that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e
+  })
+  cli(
+    process.argv.slice(2),
+    (s) => process.stdout.write(`${s}\n`),
+    (s) => process.stderr.write(`${s}\n`),
+  ).then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      process.stderr.write(`interleave: internal error: ${(e as Error).stack ?? e}\n`)
+      process.exitCode = 70
+    },
+  )
+}

@@ -1,0 +1,314 @@
+/**
+ * The runtime of one Python process. Its JS main thread never runs Python code: it starts
+ * worker threads (kept warm so that Thread.start() is quick), forwards their trace batches in
+ * bulk, relays broker calls, samples per-thread CPU, and ends the process the way Python does.
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import type { EncodedBatch, HostInbound, HostInit, HostOutbound } from '../../shared/protocol'
+import type { ThreadCpuSample } from '../../shared/trace'
+import { monotonicUs } from '../clock'
+import {
+  ALIVE_ENDED,
+  ALIVE_STARTING,
+  C_NEXT_TID,
+  T_ALIVE,
+  T_REPLY,
+  createControl,
+  openControl,
+  threadWord,
+  type Control,
+} from '../thread/control'
+import { createBuffer, kindSpec } from '../thread/kinds'
+import { isHandle, resetAfterFork, type ObjectHandle } from '../thread/layout'
+import type { ThreadAssignment, ThreadToHost } from '../thread/messages'
+import type { WorkerInit } from '../thread/worker'
+import type { ObjectKind } from '../../shared/trace'
+import { readThreadCpu } from './threadCpu'
+
+const FORWARD_INTERVAL_MS = 25
+const CPU_INTERVAL_MS = 100
+const WARM_SPARES = 2
+
+interface WorkerSlot {
+  worker: Worker
+  port: MessagePort
+  osTid: number | null
+  tid: number
+  daemon: boolean
+  ended: boolean
+  cpuBaseUs: number
+}
+
+export type HostSend = (message: HostOutbound) => void
+
+export class ProcessHost {
+  private init!: HostInit
+  private control!: Control
+  private buffers!: { ints: SharedArrayBuffer; doubles: SharedArrayBuffer }
+  private readonly warm: WorkerSlot[] = []
+  private readonly waitingForWorker: ThreadAssignment[] = []
+  private readonly threads = new Map<number, WorkerSlot>()
+  private readonly objects = new Map<number, ObjectHandle>()
+  private batches: EncodedBatch[] = []
+  private threadCpu: ThreadCpuSample[] = []
+  private mainRaised = false
+  private exiting = false
+  private timers: NodeJS.Timeout[] = []
+  private spawning = 0
+  private mainPending = false
+
+  constructor(
+    private readonly send: HostSend,
+    private readonly exit: (code: number) => void,
+  ) {}
+
+  receive(message: HostInbound): void {
+    if (message.type === 'host:init') this.start(message.init)
+    else if (message.type === 'broker:reply') this.deliverReply(message.tid, message.reply)
+  }
+
+  private start(init: HostInit): void {
+    this.init = init
+    this.buffers = createControl()
+    this.control = openControl(this.buffers)
+    Atomics.store(this.control.i32, C_NEXT_TID, 1)
+    const args = this.attachMemory(init.args, init.forkedObjects, init.startMethod === 'fork')
+    this.timers.push(setInterval(() => this.forward(), FORWARD_INTERVAL_MS))
+    this.timers.push(setInterval(() => this.sampleCpu(), CPU_INTERVAL_MS))
+    this.send({ type: 'host:ready', pid: init.pid, osPid: process.pid })
+    // MainThread waits for the warm workers, so that its first Thread.start() finds one ready.
+    this.waitingForWorker.push({
+      type: 'thread:assign',
+      tid: 0,
+      name: 'MainThread',
+      target: init.target,
+      args,
+      daemon: false,
+      parent: null,
+    })
+    this.mainPending = true
+    for (let i = 0; i <= Math.max(WARM_SPARES, init.warmThreads); i++) this.spawnWorker()
+  }
+
+  // --- workers ---------------------------------------------------------------------------------
+
+  private spawnWorker(): void {
+    const { port1, port2 } = new MessageChannel()
+    const init = this.init
+    const workerInit: WorkerInit & { entry?: string } = {
+      pid: init.pid,
+      processName: init.name,
+      scenario: init.scenario,
+      params: init.params,
+      options: init.options,
+      runStartUs: init.runStartUs,
+      control: this.buffers,
+      replyPort: port2,
+    }
+    let file = init.threadEntry
+    if (file.endsWith('.ts')) {
+      workerInit.entry = file.startsWith('file:') ? file : `file://${file}`
+      file = fileURLToPath(new URL('./tsxBoot.mjs', import.meta.url))
+    } else if (file.startsWith('file:')) {
+      file = fileURLToPath(file)
+    }
+    const worker = new Worker(file, { workerData: workerInit, transferList: [port2] })
+    const slot: WorkerSlot = { worker, port: port1, osTid: null, tid: -1, daemon: false, ended: false, cpuBaseUs: 0 }
+    this.spawning++
+    worker.on('message', (m: ThreadToHost) => this.fromThread(slot, m))
+    worker.on('error', (e) => {
+      // A worker that fails outside Python code is a bug of the runtime, not of the program.
+      process.stderr.write(`interleave: thread runtime failed: ${e.stack ?? e}\n`)
+      this.exit(70)
+    })
+  }
+
+  private assign(job: ThreadAssignment): void {
+    const slot = this.warm.shift()
+    if (!slot) {
+      this.waitingForWorker.push(job)
+      if (this.spawning === 0) this.spawnWorker()
+      return
+    }
+    slot.tid = job.tid
+    slot.daemon = job.daemon
+    const base = slot.osTid === null ? null : readThreadCpu(slot.osTid)
+    slot.cpuBaseUs = base?.cpuUs ?? 0
+    this.threads.set(job.tid, slot)
+    slot.worker.postMessage(job)
+    if (this.warm.length + this.spawning < WARM_SPARES) this.spawnWorker()
+  }
+
+  private fromThread(slot: WorkerSlot, m: ThreadToHost): void {
+    switch (m.type) {
+      case 'worker:ready': {
+        this.spawning--
+        slot.osTid = m.osTid
+        this.warm.push(slot)
+        if (this.mainPending && this.spawning > 0) break
+        this.mainPending = false
+        while (this.warm.length > 0 && this.waitingForWorker.length > 0) this.assign(this.waitingForWorker.shift()!)
+        break
+      }
+      case 'trace:batch':
+        this.batches.push(m.batch)
+        break
+      case 'obj:new':
+        this.objects.set(m.handle.id, m.handle)
+        break
+      case 'thread:start':
+        this.assign({ ...m, type: 'thread:assign', parent: slot.tid >= 0 ? this.init.pid * 4096 + slot.tid : null })
+        break
+      case 'thread:ended':
+        slot.ended = true
+        this.sampleThread(slot)
+        if (m.tid === 0 && m.error) this.mainRaised = true
+        this.maybeExit()
+        break
+      case 'broker:request':
+        this.send({
+          type: 'broker:request',
+          pid: this.init.pid,
+          tid: m.tid,
+          request: this.prepareRequest(m.request),
+        })
+        break
+    }
+  }
+
+  private deliverReply(tid: number, reply: unknown): void {
+    const slot = this.threads.get(tid)
+    if (!slot) return
+    slot.port.postMessage(reply)
+    const idx = threadWord(tid, T_REPLY)
+    Atomics.add(this.control.i32, idx, 1)
+    Atomics.notify(this.control.i32, idx)
+  }
+
+  // --- memory across processes ------------------------------------------------------------------
+
+  /** Arguments leave the process without their shared memory; a fork also carries a snapshot of it. */
+  private prepareRequest(request: { op: string; args?: unknown[]; obj?: number; event: number }) {
+    const args = request.args ? (stripMemory(request.args) as unknown[]) : undefined
+    if (request.op === 'start' && args && args[3] === 'fork') {
+      args[4] = [...this.objects.values()].map((h) => ({
+        id: h.id,
+        kind: h.__py,
+        bytes: new Uint8Array(h.sab!).slice().buffer,
+      }))
+    }
+    return { ...request, args }
+  }
+
+  /**
+   * Gives the handles in a child's arguments memory of this process: under fork, a copy of the
+   * parent's (a lock held by another thread stays held, with an owner that does not exist here);
+   * under spawn, a fresh object, as re-importing the module would make.
+   */
+  private attachMemory(args: unknown[], forked: HostInit['forkedObjects'], isFork: boolean): unknown[] {
+    const copies = new Map<number, SharedArrayBuffer>()
+    for (const f of isFork ? forked : []) {
+      const sab = new SharedArrayBuffer(f.bytes.byteLength)
+      new Uint8Array(sab).set(new Uint8Array(f.bytes))
+      resetAfterFork(new Int32Array(sab), kindSpec(f.kind as ObjectKind).layout)
+      copies.set(f.id, sab)
+    }
+    const visit = (v: unknown): unknown => {
+      if (v === null || typeof v !== 'object') return v
+      if (Array.isArray(v)) return v.map(visit)
+      if (isHandle(v) && !v.sab && kindSpecOrNull(v.__py)) {
+        const init = visit(v.init) as ObjectHandle['init']
+        let sab = copies.get(v.id)
+        if (!sab) {
+          sab = createBuffer(v.__py, init)
+          copies.set(v.id, sab)
+        }
+        const handle: ObjectHandle = { ...v, init, sab }
+        this.objects.set(handle.id, handle)
+        return handle
+      }
+      if (Object.getPrototypeOf(v) === Object.prototype) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]))
+      }
+      return v
+    }
+    return visit(args) as unknown[]
+  }
+
+  // --- trace and CPU ---------------------------------------------------------------------------
+
+  private forward(): void {
+    if (this.batches.length === 0 && this.threadCpu.length === 0) return
+    const batches = this.batches
+    const threadCpu = this.threadCpu
+    this.batches = []
+    this.threadCpu = []
+    const usage = process.cpuUsage()
+    this.send({ type: 'trace:batch', pid: this.init.pid, batches, threadCpu, processCpuUs: usage.user + usage.system })
+  }
+
+  private sampleCpu(): void {
+    for (const slot of this.threads.values()) if (!slot.ended) this.sampleThread(slot)
+  }
+
+  private sampleThread(slot: WorkerSlot): void {
+    if (slot.osTid === null) return
+    const cpu = readThreadCpu(slot.osTid)
+    if (!cpu) return
+    this.threadCpu.push({
+      tUs: monotonicUs() - this.init.runStartUs,
+      pid: this.init.pid,
+      tid: slot.tid,
+      cpuUs: Math.max(0, cpu.cpuUs - slot.cpuBaseUs),
+      core: cpu.core,
+    })
+  }
+
+  // --- exit ------------------------------------------------------------------------------------
+
+  /** Python exits when MainThread and every non-daemon thread have ended; daemon threads die with it. */
+  private maybeExit(): void {
+    if (this.exiting) return
+    const main = this.threads.get(0)
+    if (!main?.ended) return
+    for (const slot of this.threads.values()) if (!slot.ended && !slot.daemon) return
+    for (let tid = 1; tid < Atomics.load(this.control.i32, C_NEXT_TID); tid++) {
+      if (Atomics.load(this.control.i32, threadWord(tid, T_ALIVE)) === ALIVE_STARTING) return
+    }
+    this.exiting = true
+    // Give running daemon threads one flush interval to send what they recorded.
+    setTimeout(() => {
+      this.forward()
+      for (const t of this.timers) clearInterval(t)
+      const code = this.mainRaised ? 1 : 0
+      this.send({ type: 'host:exit', pid: this.init.pid, exitCode: code })
+      this.exit(code)
+    }, 30)
+  }
+}
+
+function kindSpecOrNull(kind: string): boolean {
+  try {
+    kindSpec(kind as ObjectKind)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Handles leave a process without their SharedArrayBuffer (which cannot cross it). */
+export function stripMemory(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v
+  if (Array.isArray(v)) return v.map(stripMemory)
+  if (isHandle(v)) {
+    const { sab: _sab, ...rest } = v
+    return { ...rest, init: stripMemory(v.init) }
+  }
+  if (Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stripMemory(x)]))
+  }
+  return v
+}
+
+export { ALIVE_ENDED }

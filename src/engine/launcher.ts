@@ -1,0 +1,22 @@
+import type { HostInbound, HostOutbound } from '../shared/protocol'
+
+/** One running OS process that hosts a Python process's runtime (src/engine/host). */
+export interface LaunchedProcess {
+  readonly osPid: number | null
+  send(message: HostInbound): void
+  onMessage(listener: (message: HostOutbound) => void): void
+  /** Called once, when the OS process has exited. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void
+  /** Ends the OS process at once (SIGKILL where there are signals). */
+  kill(): void
+}
+
+/**
+ * Starts process hosts. The Node implementation (child_process.fork) is in nodeLauncher.ts;
+ * the Electron one (utilityProcess.fork) lives in src/main.
+ */
+export interface ProcessLauncher {
+  /** The worker_threads entry that runs one Python thread; handed to every host. */
+  readonly threadEntry: string
+  launch(name: string): LaunchedProcess
+}

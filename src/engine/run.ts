@@ -1,0 +1,384 @@
+/**
+ * A run: launches the scenario's processes, serves their multiprocessing objects (the broker),
+ * collects the trace and CPU samples on one clock, enforces the timeout and Stop, and ends with
+ * an outcome and every thread's final state. Whatever happens, no process of the run outlives it.
+ */
+import { arch, cpus, platform, release } from 'node:os'
+import type { EncodedBatch, HostInit, HostOutbound } from '../shared/protocol'
+import type { ParamValues } from '../shared/scenario'
+import {
+  TRACE_VERSION,
+  threadKey,
+  type CpuSample,
+  type DeadlockReport,
+  type FinalThreadState,
+  type ObjectKind,
+  type ProcessInfo,
+  type RunOptions,
+  type RunOutcome,
+  type RunRecord,
+  type RunStatus,
+  type ThreadCpuSample,
+  type TraceEvent,
+} from '../shared/trace'
+import { Broker } from './broker'
+import type { ProcessStartSpec } from './brokerTypes'
+import { monotonicUs } from './clock'
+import { CoreSampler } from './cpu'
+import type { LaunchedProcess, ProcessLauncher } from './launcher'
+import { RecordDecoder } from './records'
+import type { ScenarioDefinition } from './scenario'
+
+export const DEFAULT_OPTIONS: RunOptions = { gil: true, timeoutS: 30, switchIntervalMs: 5, speed: 1 }
+const CPU_SAMPLE_MS = 100
+/** How long processes get to exit after a kill before the run gives up waiting. */
+const KILL_GRACE_MS = 3000
+
+export interface RunUpdate {
+  events: TraceEvent[]
+  cpu: CpuSample[]
+  threadCpu: ThreadCpuSample[]
+}
+
+interface ProcessEntry {
+  info: ProcessInfo
+  handle: LaunchedProcess
+  daemon: boolean
+  announcedExit: boolean
+  exited: boolean
+}
+
+export class Run {
+  readonly events: TraceEvent[] = []
+  readonly cpu: CpuSample[] = []
+  readonly threadCpu: ThreadCpuSample[] = []
+  readonly options: RunOptions
+  private readonly processes: ProcessEntry[] = []
+  private readonly decoder = new RecordDecoder()
+  private readonly broker: Broker
+  private readonly listeners: ((u: RunUpdate) => void)[] = []
+  private readonly startedAt = new Date().toISOString()
+  private runStartUs = 0
+  private timers: NodeJS.Timeout[] = []
+  private ending: { status: RunStatus; message: string } | null = null
+  private resolve!: (record: RunRecord) => void
+  private record: RunRecord | null = null
+
+  constructor(
+    private readonly scenario: ScenarioDefinition,
+    private readonly params: ParamValues,
+    options: Partial<RunOptions>,
+    private readonly launcher: ProcessLauncher,
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options }
+    if (!(this.options.timeoutS > 0)) throw new RangeError('the timeout must be more than 0 seconds')
+    if (!(this.options.speed > 0)) throw new RangeError('the speed must be more than 0')
+    if (!(this.options.switchIntervalMs > 0)) throw new RangeError('the switch interval must be more than 0 ms')
+    this.broker = new Broker({
+      nowUs: () => this.nowUs(),
+      toMs: (s) => s * 1000 * this.options.speed,
+      startProcess: (spec) => this.launchProcess(spec),
+      killProcess: (pid, signal) => this.killProcess(pid, signal),
+      declareObject: (id, kind) => this.decoder.declareObject(id, kind as ObjectKind),
+    })
+  }
+
+  /** Streams what arrives, in batches (for a live view). */
+  onUpdate(listener: (u: RunUpdate) => void): void {
+    this.listeners.push(listener)
+  }
+
+  nowUs(): number {
+    return monotonicUs() - this.runStartUs
+  }
+
+  start(): Promise<RunRecord> {
+    const done = new Promise<RunRecord>((resolve) => (this.resolve = resolve))
+    this.runStartUs = monotonicUs()
+    const sampler = new CoreSampler()
+    this.timers.push(
+      setInterval(() => {
+        const s = sampler.sample(this.nowUs())
+        this.cpu.push(s)
+        this.emit({ events: [], cpu: [s], threadCpu: [] })
+      }, CPU_SAMPLE_MS),
+    )
+    this.timers.push(
+      setTimeout(
+        () => this.end('timed-out', `timed out after ${this.options.timeoutS} s`),
+        this.options.timeoutS * 1000,
+      ),
+    )
+    this.launchProcess({
+      objectId: -1,
+      name: 'MainProcess',
+      target: 'main',
+      args: [],
+      daemon: false,
+      startMethod: 'spawn',
+      parentPid: -1,
+      forkedObjects: [],
+    })
+    return done
+  }
+
+  /** Stops the run (the user's Stop): every process is killed. */
+  stop(): void {
+    this.end('stopped', `stopped after ${(this.nowUs() / 1e6).toFixed(2)} s`)
+  }
+
+  // --- processes -----------------------------------------------------------------------------------
+
+  private launchProcess(spec: ProcessStartSpec): number {
+    const pid = this.processes.length
+    const handle = this.launcher.launch(spec.name)
+    const info: ProcessInfo = {
+      pid,
+      name: spec.name,
+      parent: spec.parentPid >= 0 ? spec.parentPid : null,
+      startMethod: spec.parentPid >= 0 ? spec.startMethod : null,
+      osPid: handle.osPid,
+      startUs: this.nowUs(),
+      endUs: null,
+      exitCode: null,
+      signal: null,
+      cpuUs: 0,
+    }
+    const entry: ProcessEntry = { info, handle, daemon: spec.daemon, announcedExit: false, exited: false }
+    this.processes.push(entry)
+    handle.onMessage((m) => this.fromHost(entry, m))
+    handle.onExit((code, signal) => this.processExited(entry, code, signal))
+    const init: HostInit = {
+      pid,
+      name: spec.name,
+      scenario: this.scenario.id,
+      params: this.params,
+      target: spec.target,
+      args: spec.args,
+      options: this.options,
+      runStartUs: this.runStartUs,
+      threadEntry: this.launcher.threadEntry,
+      startMethod: info.startMethod,
+      forkedObjects: spec.forkedObjects,
+      parentPid: info.parent,
+      warmThreads: Math.min(64, this.scenario.threadsHint?.(this.params) ?? 2),
+    }
+    handle.send({ type: 'host:init', init })
+    return pid
+  }
+
+  private fromHost(entry: ProcessEntry, m: HostOutbound): void {
+    switch (m.type) {
+      case 'host:ready':
+        entry.info.osPid = m.osPid
+        break
+      case 'trace:batch':
+        this.takeBatches(m.batches, m.threadCpu)
+        entry.info.cpuUs = m.processCpuUs
+        break
+      case 'broker:request':
+        if (this.ending) return
+        this.broker.handle({
+          pid: m.pid,
+          tid: m.tid,
+          request: m.request,
+          reply: (reply) => {
+            if (!entry.exited) entry.handle.send({ type: 'broker:reply', tid: m.tid, reply })
+          },
+        })
+        break
+      case 'host:exit':
+        entry.announcedExit = true
+        entry.info.exitCode = m.exitCode
+        break
+    }
+  }
+
+  private takeBatches(batches: EncodedBatch[], threadCpu: ThreadCpuSample[]): void {
+    const events: TraceEvent[] = []
+    for (const b of batches) this.decoder.decode(b, events)
+    for (const e of events) this.events.push(e)
+    for (const s of threadCpu) this.threadCpu.push(s)
+    this.emit({ events, cpu: [], threadCpu })
+  }
+
+  private processExited(entry: ProcessEntry, code: number | null, signal: string | null): void {
+    entry.exited = true
+    entry.info.endUs = this.nowUs()
+    entry.info.signal = signal
+    if (!entry.announcedExit) entry.info.exitCode = code
+    this.broker.processExited(entry.info.pid, entry.info.exitCode, signal)
+    if (this.ending) {
+      if (this.processes.every((p) => p.exited)) this.finish()
+      return
+    }
+    if (!entry.announcedExit && entry.info.pid === 0) {
+      const how = signal ? `was killed by ${signal}` : `exited unexpectedly with code ${code}`
+      this.end('failed', `MainProcess (OS pid ${entry.info.osPid}) ${how}`)
+      return
+    }
+    // Python's main process joins its non-daemon children at exit and terminates daemonic ones.
+    const main = this.processes[0]
+    if (main.exited && this.processes.every((p) => p.exited || p.daemon)) {
+      this.end('finished', `finished in ${(this.nowUs() / 1e6).toFixed(2)} s`)
+    }
+  }
+
+  private killProcess(pid: number, _signal: 'SIGTERM' | 'SIGKILL'): void {
+    this.processes[pid]?.handle.kill()
+  }
+
+  // --- the end -----------------------------------------------------------------------------------
+
+  private end(status: RunStatus, message: string): void {
+    if (this.ending) return
+    this.ending = { status, message }
+    for (const t of this.timers) clearTimeout(t)
+    this.timers = []
+    this.broker.dispose()
+    for (const p of this.processes) if (!p.exited) p.handle.kill()
+    if (this.processes.every((p) => p.exited)) this.finish()
+    else this.timers.push(setTimeout(() => this.finish(), KILL_GRACE_MS))
+  }
+
+  private finish(): void {
+    if (this.record || !this.ending) return
+    for (const t of this.timers) clearTimeout(t)
+    const wallUs = this.nowUs()
+    const final = finalStates(this.events, this.threadCpu)
+    const deadlock = this.ending.status === 'timed-out' ? findDeadlock(this.events, final) : null
+    let message = this.ending.message
+    if (this.ending.status === 'timed-out') message += describeStuck(this.events, final, deadlock)
+    const outcome: RunOutcome = { status: this.ending.status, message, wallUs, deadlock }
+    const mainExit = this.processes[0]?.info.exitCode
+    if (outcome.status === 'finished' && mainExit) outcome.message += `; MainProcess exited with code ${mainExit}`
+    const result: Record<string, unknown> = {}
+    for (const e of this.events) if (e.type === 'result') result[e.key] = e.value
+    this.record = {
+      version: TRACE_VERSION,
+      scenario: this.scenario.id,
+      params: this.params,
+      options: this.options,
+      program: this.scenario.program,
+      machine: machineInfo(),
+      startedAt: this.startedAt,
+      processes: this.processes.map((p) => p.info),
+      events: this.events,
+      cpu: this.cpu,
+      threadCpu: this.threadCpu,
+      outcome,
+      final,
+      result,
+    }
+    this.resolve(this.record)
+  }
+
+  private emit(update: RunUpdate): void {
+    for (const l of this.listeners) l(update)
+  }
+}
+
+export function machineInfo(): RunRecord['machine'] {
+  const c = cpus()
+  return {
+    cores: c.length,
+    cpuModel: c[0]?.model ?? 'unknown',
+    os: `${platform()} ${release()} ${arch()}`,
+    node: process.version,
+  }
+}
+
+/** Every thread's last state, from the trace, with its last CPU reading. */
+export function finalStates(events: TraceEvent[], threadCpu: ThreadCpuSample[]): FinalThreadState[] {
+  const threads = new Map<number, FinalThreadState>()
+  for (const e of events) {
+    const key = threadKey(e.pid, e.tid)
+    if (e.type === 'thread-start') {
+      threads.set(key, { pid: e.pid, tid: e.tid, name: e.name, state: 'running', obj: null, line: 0, cpuUs: 0 })
+    }
+    const t = threads.get(key)
+    if (!t) continue
+    if (e.type === 'state') {
+      t.state = e.state
+      t.obj = e.obj
+      t.line = e.line
+    } else if (e.type === 'thread-end') {
+      t.state = 'finished'
+      t.obj = null
+    } else if (e.type === 'op' || e.type === 'print') {
+      t.line = e.line
+    }
+  }
+  for (const s of threadCpu) {
+    const t = threads.get(threadKey(s.pid, s.tid))
+    if (t) t.cpuUs = Math.max(t.cpuUs, s.cpuUs)
+  }
+  return [...threads.values()]
+}
+
+interface ObjectFacts {
+  name: string
+  kind: ObjectKind
+  owner: number | null
+}
+
+function objectFacts(events: TraceEvent[]): Map<number, ObjectFacts> {
+  const objects = new Map<number, ObjectFacts>()
+  for (const e of events) {
+    if (e.type === 'object') objects.set(e.obj, { name: e.name, kind: e.kind, owner: null })
+  }
+  for (const e of events) {
+    if (e.type !== 'op') continue
+    const o = objects.get(e.obj)
+    if (o && 'owner' in e.after) o.owner = e.after.owner ?? null
+  }
+  return objects
+}
+
+/**
+ * A cycle of threads each blocked on a lock that the next one holds. Only locks have owners,
+ * so only they can close such a cycle.
+ */
+export function findDeadlock(events: TraceEvent[], final: FinalThreadState[]): DeadlockReport | null {
+  const objects = objectFacts(events)
+  const byKey = new Map(final.map((t) => [threadKey(t.pid, t.tid), t]))
+  const waitsFor = (t: FinalThreadState): FinalThreadState | undefined => {
+    if (t.state !== 'blocked' || t.obj === null) return undefined
+    const owner = objects.get(t.obj)?.owner
+    return owner === null || owner === undefined ? undefined : byKey.get(owner)
+  }
+  for (const start of final) {
+    const path: FinalThreadState[] = []
+    let t: FinalThreadState | undefined = start
+    while (t && !path.includes(t)) {
+      path.push(t)
+      t = waitsFor(t)
+    }
+    if (t && t === start && path.length > 1) {
+      return {
+        cycle: path.map((p) => ({
+          pid: p.pid,
+          tid: p.tid,
+          thread: p.name,
+          obj: p.obj!,
+          objName: objects.get(p.obj!)?.name ?? `#${p.obj}`,
+          line: p.line,
+        })),
+      }
+    }
+  }
+  return null
+}
+
+/** For a timed-out run: who was still waiting, on what, at which line. */
+function describeStuck(events: TraceEvent[], final: FinalThreadState[], deadlock: DeadlockReport | null): string {
+  if (deadlock) {
+    const parts = deadlock.cycle.map((c) => `${c.thread} waits for ${c.objName} at line ${c.line}`)
+    return `; deadlock: ${parts.join(', ')}, each held by the next`
+  }
+  const objects = objectFacts(events)
+  const stuck = final
+    .filter((t) => t.state === 'blocked' || t.state === 'waiting')
+    .map((t) => `${t.name} ${t.state} on ${t.obj === null ? '?' : (objects.get(t.obj)?.name ?? '?')} at line ${t.line}`)
+  return stuck.length ? `; still waiting: ${stuck.join('; ')}` : ''
+}

@@ -1,0 +1,56 @@
+/**
+ * The control block one process shares among its threads (a SharedArrayBuffer):
+ * the GIL, id counters and one slot per thread (park word, liveness, what it waits on).
+ */
+export const MAX_THREADS = 1024
+
+export const C_GIL_HOLDER = 0
+export const C_GIL_DROP = 1
+export const C_GIL_SWITCHES = 2
+export const C_GIL_WAITERS = 3
+export const C_NEXT_TID = 4
+export const C_NEXT_OBJ = 5
+/** Numbers default thread names, Thread-1, Thread-2, ... as CPython does. */
+export const C_THREAD_NAMES = 6
+const THREADS_BASE = 16
+const THREAD_STRIDE = 4
+
+/** Per-thread words. */
+export const T_PARK = 0
+/** 0: no such thread, 1: start requested, 2: running, 3: ended. */
+export const T_ALIVE = 1
+/** Bumped by the host when a reply from the broker is waiting on the thread's port. */
+export const T_REPLY = 2
+
+export const ALIVE_NONE = 0
+export const ALIVE_STARTING = 1
+export const ALIVE_RUNNING = 2
+export const ALIVE_ENDED = 3
+
+/** Doubles per thread: the event that woke it, and its thread-end event. */
+export const D_WAKE_CAUSE = 0
+export const D_END_EVENT = 1
+const D_STRIDE = 2
+
+export function threadWord(tid: number, field: number): number {
+  return THREADS_BASE + tid * THREAD_STRIDE + field
+}
+export function threadDouble(tid: number, field: number): number {
+  return tid * D_STRIDE + field
+}
+
+export interface Control {
+  i32: Int32Array
+  f64: Float64Array
+}
+
+export function createControl(): { ints: SharedArrayBuffer; doubles: SharedArrayBuffer } {
+  return {
+    ints: new SharedArrayBuffer((THREADS_BASE + MAX_THREADS * THREAD_STRIDE) * 4),
+    doubles: new SharedArrayBuffer(MAX_THREADS * D_STRIDE * 8),
+  }
+}
+
+export function openControl(buffers: { ints: SharedArrayBuffer; doubles: SharedArrayBuffer }): Control {
+  return { i32: new Int32Array(buffers.ints), f64: new Float64Array(buffers.doubles) }
+}

@@ -1,0 +1,22 @@
+import type { BrokerRequest, EncodedBatch } from '../../shared/protocol'
+import type { ObjectHandle } from './layout'
+
+/** What a thread tells its process host. */
+export type ThreadToHost =
+  | { type: 'trace:batch'; batch: EncodedBatch }
+  | { type: 'obj:new'; handle: ObjectHandle }
+  | { type: 'thread:start'; tid: number; name: string; target: string; args: unknown[]; daemon: boolean }
+  | { type: 'thread:ended'; tid: number; error: boolean }
+  | { type: 'broker:request'; tid: number; request: BrokerRequest }
+  | { type: 'worker:ready'; osTid: number | null }
+
+/** What the host tells a worker. */
+export interface ThreadAssignment {
+  type: 'thread:assign'
+  tid: number
+  name: string
+  target: string
+  args: unknown[]
+  daemon: boolean
+  parent: number | null
+}

@@ -1,0 +1,117 @@
+import type { MessagePort } from 'node:worker_threads'
+import type { EncodedBatch } from '../../shared/protocol'
+import { eventId } from '../../shared/trace'
+import {
+  F_CAUSE,
+  F_CODE,
+  F_EXTRA,
+  F_LINE,
+  F_OBJ,
+  F_S0,
+  F_S1,
+  F_S2,
+  F_TEXT,
+  F_TIME,
+  RECORD_FIELDS,
+} from '../records'
+
+const CAPACITY = 8192
+/** A thread's events reach its process at least this often while it runs. */
+export const FLUSH_INTERVAL_US = 20_000
+
+export type BatchSink = (batch: EncodedBatch, transfer: ArrayBuffer[]) => void
+
+/**
+ * A thread's event buffer: a preallocated Float64Array, sent to the process host in batches
+ * (when full, every FLUSH_INTERVAL_US, and before the thread blocks), never one message each.
+ */
+export class Tracer {
+  private records = new Float64Array(CAPACITY * RECORD_FIELDS)
+  private strings: string[] = []
+  private count = 0
+  private firstSeq = 0
+  private lastFlushUs: number
+  readonly now: () => number
+
+  constructor(
+    readonly pid: number,
+    readonly tid: number,
+    now: () => number,
+    private readonly sink: BatchSink,
+  ) {
+    this.now = now
+    this.lastFlushUs = now()
+  }
+
+  /** The id the next recorded event will have, for causal links written before the record. */
+  nextEventId(): number {
+    return eventId(this.pid, this.tid, this.firstSeq + this.count)
+  }
+
+  get pending(): number {
+    return this.count
+  }
+
+  /** Microseconds until the buffer is due to be flushed (<= 0: now). */
+  dueInUs(): number {
+    return this.lastFlushUs + FLUSH_INTERVAL_US - this.now()
+  }
+
+  text(s: string): number {
+    return this.strings.push(s) - 1
+  }
+
+  record(
+    code: number,
+    obj: number,
+    line: number,
+    s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    cause = -1,
+    text = -1,
+    extra = 0,
+  ): number {
+    const t = this.now()
+    const id = eventId(this.pid, this.tid, this.firstSeq + this.count)
+    const r = this.records
+    const o = this.count * RECORD_FIELDS
+    r[o + F_TIME] = t
+    r[o + F_CODE] = code
+    r[o + F_OBJ] = obj
+    r[o + F_LINE] = line
+    r[o + F_S0] = s0
+    r[o + F_S1] = s1
+    r[o + F_S2] = s2
+    r[o + F_CAUSE] = cause
+    r[o + F_TEXT] = text
+    r[o + F_EXTRA] = extra
+    this.count++
+    if (this.count === CAPACITY || t - this.lastFlushUs >= FLUSH_INTERVAL_US) this.flush()
+    return id
+  }
+
+  flush(): void {
+    this.lastFlushUs = this.now()
+    if (this.count === 0) return
+    const records =
+      this.count === CAPACITY ? this.records : this.records.slice(0, this.count * RECORD_FIELDS)
+    const batch: EncodedBatch = {
+      pid: this.pid,
+      tid: this.tid,
+      firstSeq: this.firstSeq,
+      records,
+      strings: this.strings,
+    }
+    this.firstSeq += this.count
+    if (records === this.records) this.records = new Float64Array(CAPACITY * RECORD_FIELDS)
+    this.count = 0
+    this.strings = []
+    this.sink(batch, [records.buffer as ArrayBuffer])
+  }
+}
+
+/** A sink that posts batches to the process host. */
+export function portSink(port: Pick<MessagePort, 'postMessage'>): BatchSink {
+  return (batch, transfer) => port.postMessage({ type: 'trace:batch', batch }, transfer)
+}

@@ -1,0 +1,100 @@
+/**
+ * The body of one worker thread: it waits, warm, until its process host assigns it a Python
+ * thread, runs that thread's function, and reports how it ended. Started by a small entry file
+ * that passes in the scenario catalogue (src/scenarios/threadEntry.ts).
+ */
+import { readFileSync } from 'node:fs'
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
+import type { ParamValues } from '../../shared/scenario'
+import type { RunOptions } from '../../shared/trace'
+import type { ScenarioDefinition } from '../scenario'
+import { makeClock } from '../clock'
+import { code, RecordType } from '../records'
+import { ALIVE_ENDED, ALIVE_RUNNING, D_END_EVENT, T_ALIVE, openControl, threadDouble, threadWord } from './control'
+import { PyError } from './errors'
+import type { ThreadAssignment, ThreadToHost } from './messages'
+import { Py, fromWire } from './py'
+import { ThreadRuntime } from './runtime'
+import { Tracer } from './tracer'
+
+export interface WorkerInit {
+  pid: number
+  processName: string
+  scenario: string
+  params: ParamValues
+  options: RunOptions
+  runStartUs: number
+  control: { ints: SharedArrayBuffer; doubles: SharedArrayBuffer }
+  replyPort: MessagePort
+}
+
+export interface Catalogue {
+  findScenario(id: string): ScenarioDefinition | undefined
+}
+
+/** The OS thread id of the calling thread (Linux), so the host can read its CPU time. */
+function osThreadId(): number | null {
+  try {
+    return Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ', 1)[0])
+  } catch {
+    return null
+  }
+}
+
+export function runThreadWorker(catalogue: Catalogue): void {
+  const port = parentPort
+  if (!port) throw new Error('runThreadWorker must run in a worker thread')
+  const init = workerData as WorkerInit
+  const send = (m: ThreadToHost, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer ?? [])
+  port.once('message', (assignment: ThreadAssignment) => {
+    runThread(catalogue, init, assignment, send)
+    init.replyPort.close()
+    port.close()
+  })
+  send({ type: 'worker:ready', osTid: osThreadId() })
+}
+
+function runThread(
+  catalogue: Catalogue,
+  init: WorkerInit,
+  job: ThreadAssignment,
+  send: (m: ThreadToHost, transfer?: ArrayBuffer[]) => void,
+): void {
+  const control = openControl(init.control)
+  const tracer = new Tracer(init.pid, job.tid, makeClock(init.runStartUs), (batch, transfer) =>
+    send({ type: 'trace:batch', batch }, transfer),
+  )
+  const rt = new ThreadRuntime(init.pid, job.tid, job.name, control, tracer, init.options, send, init.replyPort)
+  const t = tracer.text(job.name)
+  tracer.record(code(RecordType.ThreadStart, 0), -1, 0, job.daemon ? 1 : 0, job.parent ?? -1, 0, -1, t)
+  const alive = threadWord(job.tid, T_ALIVE)
+  Atomics.store(control.i32, alive, ALIVE_RUNNING)
+  Atomics.notify(control.i32, alive)
+
+  const py = new Py(rt, init.params, init.processName)
+  let error: string | null = null
+  try {
+    const scenario = catalogue.findScenario(init.scenario)
+    const fn = scenario?.functions[job.target]
+    if (!fn) throw new Error(`scenario ${init.scenario} has no function '${job.target}'`)
+    rt.gil.take()
+    const args = fromWire(rt, py, job.args) as unknown[]
+    fn(py, ...args)
+  } catch (e) {
+    error = excepthook(job.name, job.target, rt.line, e)
+  }
+  rt.gil.drop()
+  const end = rt.recordEnd(error === null ? 'returned' : 'exception', error)
+  control.f64[threadDouble(job.tid, D_END_EVENT)] = end
+  tracer.flush()
+  Atomics.store(control.i32, alive, ALIVE_ENDED)
+  Atomics.notify(control.i32, alive)
+  send({ type: 'thread:ended', tid: job.tid, error: error !== null })
+}
+
+/** What threading.excepthook (or, for MainThread, the interpreter) prints for an uncaught exception. */
+export function excepthook(thread: string, target: string, line: number, e: unknown): string {
+  const last = e instanceof PyError ? e.toString() : e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+  const head = thread === 'MainThread' ? '' : `Exception in thread ${thread}:\n`
+  return `${head}Traceback (most recent call last):\n  File "program.py", line ${line}, in ${target}\n${last}`
+}

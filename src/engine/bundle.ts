@@ -31,6 +31,7 @@ export async function bundleEntries(
   cacheDir: string,
 ): Promise<RuntimeEntries> {
   const hash = createHash('sha1')
+  hash.update(`${entries.host}\n${entries.thread}\n`)
   for (const d of srcDirs) addSources(d, hash)
   const key = hash.digest('hex').slice(0, 16)
   const outDir = join(cacheDir, key)

@@ -4,7 +4,7 @@
  * an outcome and every thread's final state. Whatever happens, no process of the run outlives it.
  */
 import { arch, cpus, platform, release } from 'node:os'
-import type { EncodedBatch, HostInit, HostOutbound } from '../shared/protocol'
+import type { EncodedBatch, HostInit, HostOutbound, HostPrepare } from '../shared/protocol'
 import type { ParamValues } from '../shared/scenario'
 import {
   TRACE_VERSION,
@@ -29,7 +29,7 @@ import type { LaunchedProcess, ProcessLauncher } from './launcher'
 import { RecordDecoder } from './records'
 import type { ScenarioDefinition } from './scenario'
 
-export const DEFAULT_OPTIONS: RunOptions = { gil: true, timeoutS: 30, switchIntervalMs: 5, speed: 1 }
+export const DEFAULT_OPTIONS: RunOptions = { gil: true, timeoutS: 30, switchIntervalMs: 5, speed: 1, trace: true }
 const CPU_SAMPLE_MS = 100
 /** How long processes get to exit after a kill before the run gives up waiting. */
 const KILL_GRACE_MS = 3000
@@ -38,6 +38,13 @@ export interface RunUpdate {
   events: TraceEvent[]
   cpu: CpuSample[]
   threadCpu: ThreadCpuSample[]
+}
+
+/** A launched host; `entry` is set once it becomes a Python process. */
+interface HostSlot {
+  handle: LaunchedProcess
+  entry: ProcessEntry | null
+  exited: boolean
 }
 
 interface ProcessEntry {
@@ -54,6 +61,9 @@ export class Run {
   readonly threadCpu: ThreadCpuSample[] = []
   readonly options: RunOptions
   private readonly processes: ProcessEntry[] = []
+  /** Hosts started ahead and kept warm, so that Process.start() does not wait for Node to boot. */
+  private readonly spares: HostSlot[] = []
+  private readonly hosts: HostSlot[] = []
   private readonly decoder = new RecordDecoder()
   private readonly broker: Broker
   private readonly listeners: ((u: RunUpdate) => void)[] = []
@@ -109,6 +119,7 @@ export class Run {
         this.options.timeoutS * 1000,
       ),
     )
+    const spares = Math.min(16, this.scenario.processesHint?.(this.params) ?? 0)
     this.launchProcess({
       objectId: -1,
       name: 'MainProcess',
@@ -119,6 +130,7 @@ export class Run {
       parentPid: -1,
       forkedObjects: [],
     })
+    for (let i = 0; i < spares; i++) this.spares.push(this.launchHost())
     return done
   }
 
@@ -129,9 +141,37 @@ export class Run {
 
   // --- processes -----------------------------------------------------------------------------------
 
+  /** Starts a host process, prepared for this run but not yet any Python process. */
+  private launchHost(): HostSlot {
+    const handle = this.launcher.launch('interleave-host')
+    const slot: HostSlot = { handle, entry: null, exited: false }
+    this.hosts.push(slot)
+    handle.onMessage((m) => {
+      if (slot.entry) this.fromHost(slot.entry, m)
+    })
+    handle.onExit((code, signal) => {
+      slot.exited = true
+      const i = this.spares.indexOf(slot)
+      if (i >= 0) this.spares.splice(i, 1)
+      if (slot.entry) this.processExited(slot.entry, code, signal)
+      else if (this.ending) this.finishIfAllExited()
+    })
+    const prepare: HostPrepare = {
+      scenario: this.scenario.id,
+      params: this.params,
+      options: this.options,
+      runStartUs: this.runStartUs,
+      threadEntry: this.launcher.threadEntry,
+      warmThreads: Math.min(64, this.scenario.threadsHint?.(this.params) ?? 2),
+    }
+    handle.send({ type: 'host:prepare', prepare })
+    return slot
+  }
+
   private launchProcess(spec: ProcessStartSpec): number {
     const pid = this.processes.length
-    const handle = this.launcher.launch(spec.name)
+    const slot = this.spares.shift() ?? this.launchHost()
+    const handle = slot.handle
     const info: ProcessInfo = {
       pid,
       name: spec.name,
@@ -146,22 +186,15 @@ export class Run {
     }
     const entry: ProcessEntry = { info, handle, daemon: spec.daemon, announcedExit: false, exited: false }
     this.processes.push(entry)
-    handle.onMessage((m) => this.fromHost(entry, m))
-    handle.onExit((code, signal) => this.processExited(entry, code, signal))
+    slot.entry = entry
     const init: HostInit = {
       pid,
       name: spec.name,
-      scenario: this.scenario.id,
-      params: this.params,
       target: spec.target,
       args: spec.args,
-      options: this.options,
-      runStartUs: this.runStartUs,
-      threadEntry: this.launcher.threadEntry,
       startMethod: info.startMethod,
       forkedObjects: spec.forkedObjects,
       parentPid: info.parent,
-      warmThreads: Math.min(64, this.scenario.threadsHint?.(this.params) ?? 2),
     }
     handle.send({ type: 'host:init', init })
     return pid
@@ -209,7 +242,7 @@ export class Run {
     if (!entry.announcedExit) entry.info.exitCode = code
     this.broker.processExited(entry.info.pid, entry.info.exitCode, signal)
     if (this.ending) {
-      if (this.processes.every((p) => p.exited)) this.finish()
+      this.finishIfAllExited()
       return
     }
     if (!entry.announcedExit && entry.info.pid === 0) {
@@ -218,6 +251,7 @@ export class Run {
       return
     }
     // Python's main process joins its non-daemon children at exit and terminates daemonic ones.
+    // (Here the main process's lane ends when its threads do; the run waits for the children.)
     const main = this.processes[0]
     if (main.exited && this.processes.every((p) => p.exited || p.daemon)) {
       this.end('finished', `finished in ${(this.nowUs() / 1e6).toFixed(2)} s`)
@@ -236,16 +270,20 @@ export class Run {
     for (const t of this.timers) clearTimeout(t)
     this.timers = []
     this.broker.dispose()
-    for (const p of this.processes) if (!p.exited) p.handle.kill()
-    if (this.processes.every((p) => p.exited)) this.finish()
-    else this.timers.push(setTimeout(() => this.finish(), KILL_GRACE_MS))
+    for (const h of this.hosts) if (!h.exited) h.handle.kill()
+    this.finishIfAllExited()
+    if (!this.record) this.timers.push(setTimeout(() => this.finish(), KILL_GRACE_MS))
+  }
+
+  private finishIfAllExited(): void {
+    if (this.hosts.every((h) => h.exited)) this.finish()
   }
 
   private finish(): void {
     if (this.record || !this.ending) return
     for (const t of this.timers) clearTimeout(t)
     const wallUs = this.nowUs()
-    const final = finalStates(this.events, this.threadCpu)
+    const final = finalStates(this.events, this.threadCpu, this.processes.map((p) => p.info))
     const deadlock = this.ending.status === 'timed-out' ? findDeadlock(this.events, final) : null
     let message = this.ending.message
     if (this.ending.status === 'timed-out') message += describeStuck(this.events, final, deadlock)
@@ -289,12 +327,26 @@ export function machineInfo(): RunRecord['machine'] {
 }
 
 /** Every thread's last state, from the trace, with its last CPU reading. */
-export function finalStates(events: TraceEvent[], threadCpu: ThreadCpuSample[]): FinalThreadState[] {
+export function finalStates(
+  events: TraceEvent[],
+  threadCpu: ThreadCpuSample[],
+  processes: ProcessInfo[],
+): FinalThreadState[] {
   const threads = new Map<number, FinalThreadState>()
+  const processName = (pid: number): string => processes[pid]?.name ?? `process ${pid}`
   for (const e of events) {
     const key = threadKey(e.pid, e.tid)
     if (e.type === 'thread-start') {
-      threads.set(key, { pid: e.pid, tid: e.tid, name: e.name, state: 'running', obj: null, line: 0, cpuUs: 0 })
+      threads.set(key, {
+        pid: e.pid,
+        tid: e.tid,
+        process: processName(e.pid),
+        name: e.name,
+        state: 'running',
+        obj: null,
+        line: 0,
+        cpuUs: 0,
+      })
     }
     const t = threads.get(key)
     if (!t) continue
@@ -359,6 +411,7 @@ export function findDeadlock(events: TraceEvent[], final: FinalThreadState[]): D
         cycle: path.map((p) => ({
           pid: p.pid,
           tid: p.tid,
+          process: p.process,
           thread: p.name,
           obj: p.obj!,
           objName: objects.get(p.obj!)?.name ?? `#${p.obj}`,
@@ -373,12 +426,15 @@ export function findDeadlock(events: TraceEvent[], final: FinalThreadState[]): D
 /** For a timed-out run: who was still waiting, on what, at which line. */
 function describeStuck(events: TraceEvent[], final: FinalThreadState[], deadlock: DeadlockReport | null): string {
   if (deadlock) {
-    const parts = deadlock.cycle.map((c) => `${c.thread} waits for ${c.objName} at line ${c.line}`)
+    const parts = deadlock.cycle.map((c) => `${c.process}/${c.thread} waits for ${c.objName} at line ${c.line}`)
     return `; deadlock: ${parts.join(', ')}, each held by the next`
   }
   const objects = objectFacts(events)
   const stuck = final
     .filter((t) => t.state === 'blocked' || t.state === 'waiting')
-    .map((t) => `${t.name} ${t.state} on ${t.obj === null ? '?' : (objects.get(t.obj)?.name ?? '?')} at line ${t.line}`)
+    .map((t) => {
+      const on = t.obj === null ? '?' : (objects.get(t.obj)?.name ?? '?')
+      return `${t.process}/${t.name} ${t.state} on ${on} at line ${t.line}`
+    })
   return stuck.length ? `; still waiting: ${stuck.join('; ')}` : ''
 }

@@ -22,6 +22,8 @@ export interface ScenarioDefinition extends ScenarioSummary {
   functions: Record<string, ThreadFunction>
   /** How many threads a process of this scenario will start, to have them ready (default 2). */
   threadsHint?(params: ParamValues): number
+  /** How many child processes a run will start, to have their hosts warm (default 0). */
+  processesHint?(params: ParamValues): number
   /** The run's time limit when none is given (a hang lesson ends by it). */
   timeoutS?: number
   /** Reads the outcome from the record (results and trace). */

@@ -16,26 +16,30 @@ export interface EncodedBatch {
   strings: string[]
 }
 
-/** How to start one Python process's runtime. */
-export interface HostInit {
-  pid: number
-  name: string
+/** What every process of a run shares; a host gets it first, and may wait warm for its init. */
+export interface HostPrepare {
   scenario: string
   params: ParamValues
-  target: string
-  /** Arguments on the wire: handles to shared objects are plain `{ __py }` records. */
-  args: unknown[]
   options: RunOptions
   /** hrtime in microseconds at which the run started: the zero of every timestamp. */
   runStartUs: number
   /** Module that runs a Python thread (a worker_threads entry). */
   threadEntry: string
+  /** Worker threads to start before MainThread runs, so that Thread.start() is as quick as in CPython. */
+  warmThreads: number
+}
+
+/** Which Python process a prepared host becomes. */
+export interface HostInit {
+  pid: number
+  name: string
+  target: string
+  /** Arguments on the wire: handles to shared objects are plain `{ __py }` records. */
+  args: unknown[]
   startMethod: 'spawn' | 'fork' | null
   /** fork: the parent's in-process objects, by id, as bytes to copy. */
   forkedObjects: { id: number; kind: string; bytes: ArrayBuffer }[]
   parentPid: number | null
-  /** Worker threads to start before MainThread runs, so that Thread.start() is as quick as in CPython. */
-  warmThreads: number
 }
 
 export interface BrokerRequest {
@@ -57,6 +61,7 @@ export interface BrokerReply {
 }
 
 export type HostInbound =
+  | { type: 'host:prepare'; prepare: HostPrepare }
   | { type: 'host:init'; init: HostInit }
   | { type: 'broker:reply'; tid: number; reply: BrokerReply }
 

@@ -237,12 +237,14 @@ export type RunStatus = (typeof RUN_STATUSES)[number]
 
 export interface DeadlockReport {
   /** One entry per thread in the cycle: it waits at `line` for `obj`, held by the next entry's thread. */
-  cycle: { pid: number; tid: number; thread: string; obj: number; objName: string; line: number }[]
+  cycle: { pid: number; tid: number; process: string; thread: string; obj: number; objName: string; line: number }[]
 }
 
 export interface FinalThreadState {
   pid: number
   tid: number
+  /** The process's name (MainProcess, Process-1, ...). */
+  process: string
   name: string
   state: ThreadState
   obj: number | null
@@ -270,6 +272,8 @@ export interface RunOptions {
   switchIntervalMs: number
   /** Scales every sleep and wait: 2 is twice as slow. */
   speed: number
+  /** false records nothing but thread starts and ends (for measuring what tracing costs). */
+  trace: boolean
 }
 
 export interface RunRecord {

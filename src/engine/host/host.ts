@@ -5,7 +5,7 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
-import type { EncodedBatch, HostInbound, HostInit, HostOutbound } from '../../shared/protocol'
+import type { EncodedBatch, HostInbound, HostInit, HostOutbound, HostPrepare } from '../../shared/protocol'
 import type { ThreadCpuSample } from '../../shared/trace'
 import { monotonicUs } from '../clock'
 import {
@@ -23,7 +23,7 @@ import { createBuffer, kindSpec } from '../thread/kinds'
 import { isHandle, resetAfterFork, type ObjectHandle } from '../thread/layout'
 import type { ThreadAssignment, ThreadToHost } from '../thread/messages'
 import type { WorkerInit } from '../thread/worker'
-import type { ObjectKind } from '../../shared/trace'
+import { threadKey, type ObjectKind } from '../../shared/trace'
 import { readThreadCpu } from './threadCpu'
 
 const FORWARD_INTERVAL_MS = 25
@@ -43,7 +43,8 @@ interface WorkerSlot {
 export type HostSend = (message: HostOutbound) => void
 
 export class ProcessHost {
-  private init!: HostInit
+  private prep!: HostPrepare
+  private init: HostInit | null = null
   private control!: Control
   private buffers!: { ints: SharedArrayBuffer; doubles: SharedArrayBuffer }
   private readonly warm: WorkerSlot[] = []
@@ -64,22 +65,32 @@ export class ProcessHost {
   ) {}
 
   receive(message: HostInbound): void {
-    if (message.type === 'host:init') this.start(message.init)
+    if (message.type === 'host:prepare') this.prepare(message.prepare)
+    else if (message.type === 'host:init') this.start(message.init)
     else if (message.type === 'broker:reply') this.deliverReply(message.tid, message.reply)
   }
 
-  private start(init: HostInit): void {
-    this.init = init
+  /** Gets ready for any process of the run: control block and warm workers, but no Python yet. */
+  private prepare(prep: HostPrepare): void {
+    this.prep = prep
     this.buffers = createControl()
     this.control = openControl(this.buffers)
     Atomics.store(this.control.i32, C_NEXT_TID, 1)
+    this.mainPending = true
+    for (let i = 0; i <= Math.max(WARM_SPARES, prep.warmThreads); i++) this.spawnWorker()
+  }
+
+  /** Becomes one Python process: MainThread runs the target once the warm workers are ready. */
+  private start(init: HostInit): void {
+    this.init = init
     const args = this.attachMemory(init.args, init.forkedObjects, init.startMethod === 'fork')
     this.timers.push(setInterval(() => this.forward(), FORWARD_INTERVAL_MS))
     this.timers.push(setInterval(() => this.sampleCpu(), CPU_INTERVAL_MS))
     this.send({ type: 'host:ready', pid: init.pid, osPid: process.pid })
-    // MainThread waits for the warm workers, so that its first Thread.start() finds one ready.
     this.waitingForWorker.push({
       type: 'thread:assign',
+      pid: init.pid,
+      processName: init.name,
       tid: 0,
       name: 'MainThread',
       target: init.target,
@@ -87,18 +98,21 @@ export class ProcessHost {
       daemon: false,
       parent: null,
     })
-    this.mainPending = true
-    for (let i = 0; i <= Math.max(WARM_SPARES, init.warmThreads); i++) this.spawnWorker()
+    this.assignWaiting()
+  }
+
+  private assignWaiting(): void {
+    if (!this.init || (this.mainPending && this.spawning > 0)) return
+    this.mainPending = false
+    while (this.warm.length > 0 && this.waitingForWorker.length > 0) this.assign(this.waitingForWorker.shift()!)
   }
 
   // --- workers ---------------------------------------------------------------------------------
 
   private spawnWorker(): void {
     const { port1, port2 } = new MessageChannel()
-    const init = this.init
+    const init = this.prep
     const workerInit: WorkerInit & { entry?: string } = {
-      pid: init.pid,
-      processName: init.name,
       scenario: init.scenario,
       params: init.params,
       options: init.options,
@@ -146,9 +160,7 @@ export class ProcessHost {
         this.spawning--
         slot.osTid = m.osTid
         this.warm.push(slot)
-        if (this.mainPending && this.spawning > 0) break
-        this.mainPending = false
-        while (this.warm.length > 0 && this.waitingForWorker.length > 0) this.assign(this.waitingForWorker.shift()!)
+        this.assignWaiting()
         break
       }
       case 'trace:batch':
@@ -157,9 +169,17 @@ export class ProcessHost {
       case 'obj:new':
         this.objects.set(m.handle.id, m.handle)
         break
-      case 'thread:start':
-        this.assign({ ...m, type: 'thread:assign', parent: slot.tid >= 0 ? this.init.pid * 4096 + slot.tid : null })
+      case 'thread:start': {
+        const pid = this.init!.pid
+        this.assign({
+          ...m,
+          type: 'thread:assign',
+          pid,
+          processName: this.init!.name,
+          parent: threadKey(pid, slot.tid),
+        })
         break
+      }
       case 'thread:ended':
         slot.ended = true
         this.sampleThread(slot)
@@ -169,7 +189,7 @@ export class ProcessHost {
       case 'broker:request':
         this.send({
           type: 'broker:request',
-          pid: this.init.pid,
+          pid: this.init!.pid,
           tid: m.tid,
           request: this.prepareRequest(m.request),
         })
@@ -245,7 +265,7 @@ export class ProcessHost {
     this.batches = []
     this.threadCpu = []
     const usage = process.cpuUsage()
-    this.send({ type: 'trace:batch', pid: this.init.pid, batches, threadCpu, processCpuUs: usage.user + usage.system })
+    this.send({ type: 'trace:batch', pid: this.init!.pid, batches, threadCpu, processCpuUs: usage.user + usage.system })
   }
 
   private sampleCpu(): void {
@@ -257,8 +277,8 @@ export class ProcessHost {
     const cpu = readThreadCpu(slot.osTid)
     if (!cpu) return
     this.threadCpu.push({
-      tUs: monotonicUs() - this.init.runStartUs,
-      pid: this.init.pid,
+      tUs: monotonicUs() - this.prep.runStartUs,
+      pid: this.init!.pid,
       tid: slot.tid,
       cpuUs: Math.max(0, cpu.cpuUs - slot.cpuBaseUs),
       core: cpu.core,
@@ -282,7 +302,7 @@ export class ProcessHost {
       this.forward()
       for (const t of this.timers) clearInterval(t)
       const code = this.mainRaised ? 1 : 0
-      this.send({ type: 'host:exit', pid: this.init.pid, exitCode: code })
+      this.send({ type: 'host:exit', pid: this.init!.pid, exitCode: code })
       this.exit(code)
     }, 30)
   }

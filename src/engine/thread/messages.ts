@@ -13,6 +13,8 @@ export type ThreadToHost =
 /** What the host tells a worker. */
 export interface ThreadAssignment {
   type: 'thread:assign'
+  pid: number
+  processName: string
   tid: number
   name: string
   target: string

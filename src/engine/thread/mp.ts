@@ -346,6 +346,11 @@ export class Multiprocessing {
     if (reply.error) throw new PyError(reply.error.type, reply.error.message)
     const handle = reply.value as ProxyHandle
     rt.announce({ __py: kind, id: handle.id, name }, typeof init.size === 'number' ? init.size : 0)
+    // A Value's or Array's own lock (get_lock()) is an object of its own that the trace must know.
+    const lock = handle.extra?.lock as ProxyHandle | undefined
+    if (lock && (kind === 'mp-value' || kind === 'mp-array')) {
+      rt.announce({ __py: lock.__mp as ObjectKind, id: lock.id, name: lock.name }, 0)
+    }
     return reviveProxy(rt, this.py, handle) as Proxy
   }
 

@@ -13,6 +13,7 @@ import {
   F_TEXT,
   F_TIME,
   RECORD_FIELDS,
+  RecordType,
 } from '../records'
 
 const CAPACITY = 8192
@@ -38,6 +39,8 @@ export class Tracer {
     readonly tid: number,
     now: () => number,
     private readonly sink: BatchSink,
+    /** When false, only thread starts and ends are kept (the `trace: false` run option). */
+    private readonly keepAll = true,
   ) {
     this.now = now
     this.lastFlushUs = now()
@@ -72,6 +75,7 @@ export class Tracer {
     text = -1,
     extra = 0,
   ): number {
+    if (!this.keepAll && !isLifecycle(code)) return -1
     const t = this.now()
     const id = eventId(this.pid, this.tid, this.firstSeq + this.count)
     const r = this.records
@@ -109,6 +113,11 @@ export class Tracer {
     this.strings = []
     this.sink(batch, [records.buffer as ArrayBuffer])
   }
+}
+
+function isLifecycle(code: number): boolean {
+  const type = code % 16
+  return type === RecordType.ThreadStart || type === RecordType.ThreadEnd || type === RecordType.Result
 }
 
 /** A sink that posts batches to the process host. */

@@ -17,9 +17,8 @@ import { Py, fromWire } from './py'
 import { ThreadRuntime } from './runtime'
 import { Tracer } from './tracer'
 
+/** What a worker knows before it is assigned a thread: the run, not yet its process. */
 export interface WorkerInit {
-  pid: number
-  processName: string
   scenario: string
   params: ParamValues
   options: RunOptions
@@ -61,17 +60,21 @@ function runThread(
   send: (m: ThreadToHost, transfer?: ArrayBuffer[]) => void,
 ): void {
   const control = openControl(init.control)
-  const tracer = new Tracer(init.pid, job.tid, makeClock(init.runStartUs), (batch, transfer) =>
-    send({ type: 'trace:batch', batch }, transfer),
+  const tracer = new Tracer(
+    job.pid,
+    job.tid,
+    makeClock(init.runStartUs),
+    (batch, transfer) => send({ type: 'trace:batch', batch }, transfer),
+    init.options.trace,
   )
-  const rt = new ThreadRuntime(init.pid, job.tid, job.name, control, tracer, init.options, send, init.replyPort)
+  const rt = new ThreadRuntime(job.pid, job.tid, job.name, control, tracer, init.options, send, init.replyPort)
   const t = tracer.text(job.name)
   tracer.record(code(RecordType.ThreadStart, 0), -1, 0, job.daemon ? 1 : 0, job.parent ?? -1, 0, -1, t)
   const alive = threadWord(job.tid, T_ALIVE)
   Atomics.store(control.i32, alive, ALIVE_RUNNING)
   Atomics.notify(control.i32, alive)
 
-  const py = new Py(rt, init.params, init.processName)
+  const py = new Py(rt, init.params, job.processName)
   let error: string | null = null
   try {
     const scenario = catalogue.findScenario(init.scenario)

@@ -60,6 +60,7 @@ export const countdownGil = defineScenario({
     { name: 'mode', kind: 'choice', default: 'threads', choices: ['threads', 'processes'], help: 'run the workers as' },
   ],
   threadsHint: (p) => (p.mode === 'threads' ? Number(p.workers) : 1),
+  processesHint: (p) => (p.mode === 'processes' ? Number(p.workers) : 0),
   programUrl: new URL('./program.py', import.meta.url),
   functions: { main, countdown },
   verdict(run) {

@@ -107,6 +107,7 @@ export const writerDrawerAssembler = defineScenario({
     },
   ],
   timeoutS: 10,
+  processesHint: () => 3,
   programUrl: new URL('./program.py', import.meta.url),
   functions: { main, writer, drawer, assembler },
   verdict(run) {

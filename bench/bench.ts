@@ -17,7 +17,9 @@ async function recordingRate(): Promise<number> {
   const { port1, port2 } = new MessageChannel()
   let received = 0
   port2.on('message', (m: { records: Float64Array }) => (received += m.records.length))
-  const tracer = new Tracer(0, 0, makeClock(monotonicUs()), (batch, transfer) => port1.postMessage(batch, transfer))
+  const tracer = new Tracer(0, 0, makeClock(monotonicUs()), (batch, transfer) =>
+    port1.postMessage(batch, transfer),
+  )
   const opCode = code(RecordType.Op, opSub(OP.read, RESULT.ok))
   const n = 5_000_000
   const rates: number[] = []
@@ -62,7 +64,9 @@ async function endToEnd(): Promise<{ events: number; threadSeconds: number }> {
 }
 
 async function main(): Promise<void> {
-  console.log('Interleave benchmarks (2 cores shared with whatever else runs; read the figures, do not gate on them)\n')
+  console.log(
+    'Interleave benchmarks (2 cores shared with whatever else runs; read the figures, do not gate on them)\n',
+  )
   const rate = await recordingRate()
   console.log(
     `recording, one thread:        ${(rate / 1e6).toFixed(2)} M events/s   (target >= 1 M events/s: ${rate >= 1e6 ? 'met' : 'NOT met'})`,

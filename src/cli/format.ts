@@ -83,7 +83,9 @@ export function formatSummary(s: RunSummary, verdict: Verdict, run: RunRecord): 
   const states = THREAD_STATES.filter((st) => st !== 'finished' && s.threads.some((t) => t.stateUs[st] > 0))
   const nameWidth = Math.max(10, ...s.threads.map((t) => `${t.process}/${t.name}`.length))
   lines.push('Time per state:')
-  lines.push(`  ${'thread'.padEnd(nameWidth)}  ${states.map((st) => st.padStart(10)).join('')}  ${'CPU'.padStart(10)}`)
+  lines.push(
+    `  ${'thread'.padEnd(nameWidth)}  ${states.map((st) => st.padStart(10)).join('')}  ${'CPU'.padStart(10)}`,
+  )
   for (const t of s.threads) {
     const cells = states.map((st) => ms(t.stateUs[st]).padStart(10)).join('')
     lines.push(`  ${`${t.process}/${t.name}`.padEnd(nameWidth)}  ${cells}  ${ms(t.cpuUs).padStart(10)}`)

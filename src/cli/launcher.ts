@@ -24,7 +24,9 @@ export async function localLauncher(
     )
     return new NodeProcessLauncher(built.thread, built.host)
   } catch (e) {
-    process.stderr.write(`interleave: could not bundle the runtime (${(e as Error).message}); running from sources\n`)
+    process.stderr.write(
+      `interleave: could not bundle the runtime (${(e as Error).message}); running from sources\n`,
+    )
     return new NodeProcessLauncher(thread, host)
   }
 }

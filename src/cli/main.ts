@@ -5,11 +5,11 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { resolveParams, ParamError, type ParamSpec } from '../shared/scenario'
+import { resolveParams, ParamError } from '../shared/scenario'
 import type { RunRecord } from '../shared/trace'
 import { localLauncher } from './launcher'
 import { DEFAULT_OPTIONS, Run } from '../engine/run'
-import type { ScenarioDefinition } from '../engine/scenario'
+import { scenarioSummary, type ScenarioDefinition } from '../engine/scenario'
 import { summarize } from '../engine/summary'
 import { findScenario, scenarios } from '../scenarios/catalog'
 import { formatSummary, formatScenarioHelp, formatList } from './format'
@@ -27,7 +27,11 @@ const EXIT = { finished: 0, 'timed-out': 3, stopped: 4, failed: 1 } as const
 
 class UsageError extends Error {}
 
-export async function cli(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function cli(
+  argv: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({
@@ -57,7 +61,7 @@ export async function cli(argv: string[], out: (s: string) => void, err: (s: str
     }
     if (command === 'list') {
       if (id) throw new UsageError(`'list' takes no scenario (got '${id}')`)
-      out(values.json ? JSON.stringify(scenarios.map(summaryOf), null, 2) : formatList(scenarios))
+      out(values.json ? JSON.stringify(scenarios.map(scenarioSummary), null, 2) : formatList(scenarios))
       return 0
     }
     if (command !== 'run') throw new UsageError(`unknown command '${command}'`)
@@ -76,7 +80,13 @@ export async function cli(argv: string[], out: (s: string) => void, err: (s: str
     const params = resolveParams(scenario.params, parsePairs(values.param ?? []))
     const options = {
       gil: parseGil(values.gil),
-      timeoutS: parseNumber('timeout', values.timeout, scenario.timeoutS ?? DEFAULT_OPTIONS.timeoutS, 0.1, 3600),
+      timeoutS: parseNumber(
+        'timeout',
+        values.timeout,
+        scenario.timeoutS ?? DEFAULT_OPTIONS.timeoutS,
+        0.1,
+        3600,
+      ),
       speed: parseNumber('speed', values.speed, 1, 0.01, 100),
       switchIntervalMs: parseNumber('switch-interval', values['switch-interval'], 5, 0.1, 1000),
     }
@@ -97,18 +107,6 @@ export async function cli(argv: string[], out: (s: string) => void, err: (s: str
       return 2
     }
     throw e
-  }
-}
-
-function summaryOf(s: ScenarioDefinition) {
-  return {
-    id: s.id,
-    title: s.title,
-    concept: s.concept,
-    explanation: s.explanation,
-    lookFor: s.lookFor,
-    tags: s.tags,
-    params: s.params as ParamSpec[],
   }
 }
 

@@ -51,7 +51,9 @@ export async function bundleEntries(
     sourcemap: 'inline',
     logLevel: 'error',
     // Some dependencies are CommonJS; give the ESM bundle a `require`.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   })
   try {
     renameSync(tmp, outDir)
@@ -61,7 +63,8 @@ export async function bundleEntries(
   // Old builds may still serve a run in another process: remove only those unused for a day.
   for (const old of readdirSync(cacheDir)) {
     const path = join(cacheDir, old)
-    if (old !== key && Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true })
+    if (old !== key && Date.now() - statSync(path).mtimeMs > 86_400_000)
+      rmSync(path, { recursive: true, force: true })
   }
   return result
 }

@@ -29,7 +29,13 @@ import type { LaunchedProcess, ProcessLauncher } from './launcher'
 import { RecordDecoder } from './records'
 import type { ScenarioDefinition } from './scenario'
 
-export const DEFAULT_OPTIONS: RunOptions = { gil: true, timeoutS: 30, switchIntervalMs: 5, speed: 1, trace: true }
+export const DEFAULT_OPTIONS: RunOptions = {
+  gil: true,
+  timeoutS: 30,
+  switchIntervalMs: 5,
+  speed: 1,
+  trace: true,
+}
 const CPU_SAMPLE_MS = 100
 /** How long processes get to exit after a kill before the run gives up waiting. */
 const KILL_GRACE_MS = 3000
@@ -83,7 +89,8 @@ export class Run {
     this.options = { ...DEFAULT_OPTIONS, ...options }
     if (!(this.options.timeoutS > 0)) throw new RangeError('the timeout must be more than 0 seconds')
     if (!(this.options.speed > 0)) throw new RangeError('the speed must be more than 0')
-    if (!(this.options.switchIntervalMs > 0)) throw new RangeError('the switch interval must be more than 0 ms')
+    if (!(this.options.switchIntervalMs > 0))
+      throw new RangeError('the switch interval must be more than 0 ms')
     this.broker = new Broker({
       nowUs: () => this.nowUs(),
       toMs: (s) => s * 1000 * this.options.speed,
@@ -283,13 +290,18 @@ export class Run {
     if (this.record || !this.ending) return
     for (const t of this.timers) clearTimeout(t)
     const wallUs = this.nowUs()
-    const final = finalStates(this.events, this.threadCpu, this.processes.map((p) => p.info))
+    const final = finalStates(
+      this.events,
+      this.threadCpu,
+      this.processes.map((p) => p.info),
+    )
     const deadlock = this.ending.status === 'timed-out' ? findDeadlock(this.events, final) : null
     let message = this.ending.message
     if (this.ending.status === 'timed-out') message += describeStuck(this.events, final, deadlock)
     const outcome: RunOutcome = { status: this.ending.status, message, wallUs, deadlock }
     const mainExit = this.processes[0]?.info.exitCode
-    if (outcome.status === 'finished' && mainExit) outcome.message += `; MainProcess exited with code ${mainExit}`
+    if (outcome.status === 'finished' && mainExit)
+      outcome.message += `; MainProcess exited with code ${mainExit}`
     const result: Record<string, unknown> = {}
     for (const e of this.events) if (e.type === 'result') result[e.key] = e.value
     this.record = {
@@ -424,9 +436,15 @@ export function findDeadlock(events: TraceEvent[], final: FinalThreadState[]): D
 }
 
 /** For a timed-out run: who was still waiting, on what, at which line. */
-function describeStuck(events: TraceEvent[], final: FinalThreadState[], deadlock: DeadlockReport | null): string {
+function describeStuck(
+  events: TraceEvent[],
+  final: FinalThreadState[],
+  deadlock: DeadlockReport | null,
+): string {
   if (deadlock) {
-    const parts = deadlock.cycle.map((c) => `${c.process}/${c.thread} waits for ${c.objName} at line ${c.line}`)
+    const parts = deadlock.cycle.map(
+      (c) => `${c.process}/${c.thread} waits for ${c.objName} at line ${c.line}`,
+    )
     return `; deadlock: ${parts.join(', ')}, each held by the next`
   }
   const objects = objectFacts(events)

@@ -41,3 +41,9 @@ export function defineScenario(
     get: () => (program ??= readFileSync(programUrl, 'utf8')),
   }) as ScenarioDefinition
 }
+
+/** What the UI and `interleave list --json` show: the model itself (functions, verdict) stays behind. */
+export function scenarioSummary(scenario: ScenarioDefinition): ScenarioSummary {
+  const { id, title, concept, explanation, lookFor, tags, params } = scenario
+  return { id, title, concept, explanation, lookFor, tags, params }
+}

@@ -67,7 +67,13 @@ export type HostInbound =
 
 export type HostOutbound =
   | { type: 'host:ready'; pid: number; osPid: number }
-  | { type: 'trace:batch'; pid: number; batches: EncodedBatch[]; threadCpu: ThreadCpuSample[]; processCpuUs: number }
+  | {
+      type: 'trace:batch'
+      pid: number
+      batches: EncodedBatch[]
+      threadCpu: ThreadCpuSample[]
+      processCpuUs: number
+    }
   | { type: 'broker:request'; pid: number; tid: number; request: BrokerRequest }
   | { type: 'host:exit'; pid: number; exitCode: number }
 

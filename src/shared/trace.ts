@@ -194,13 +194,7 @@ export interface ResultEvent extends EventBase {
 }
 
 export type TraceEvent =
-  | ThreadStartEvent
-  | ThreadStateEvent
-  | ObjectEvent
-  | OpEvent
-  | PrintEvent
-  | ThreadEndEvent
-  | ResultEvent
+  ThreadStartEvent | ThreadStateEvent | ObjectEvent | OpEvent | PrintEvent | ThreadEndEvent | ResultEvent
 
 /** Per-core utilisation, from the OS. */
 export interface CpuSample {
@@ -237,7 +231,15 @@ export type RunStatus = (typeof RUN_STATUSES)[number]
 
 export interface DeadlockReport {
   /** One entry per thread in the cycle: it waits at `line` for `obj`, held by the next entry's thread. */
-  cycle: { pid: number; tid: number; process: string; thread: string; obj: number; objName: string; line: number }[]
+  cycle: {
+    pid: number
+    tid: number
+    process: string
+    thread: string
+    obj: number
+    objName: string
+    line: number
+  }[]
 }
 
 export interface FinalThreadState {

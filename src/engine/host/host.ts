@@ -104,7 +104,8 @@ export class ProcessHost {
   private assignWaiting(): void {
     if (!this.init || (this.mainPending && this.spawning > 0)) return
     this.mainPending = false
-    while (this.warm.length > 0 && this.waitingForWorker.length > 0) this.assign(this.waitingForWorker.shift()!)
+    while (this.warm.length > 0 && this.waitingForWorker.length > 0)
+      this.assign(this.waitingForWorker.shift()!)
   }
 
   // --- workers ---------------------------------------------------------------------------------
@@ -128,7 +129,15 @@ export class ProcessHost {
       file = fileURLToPath(file)
     }
     const worker = new Worker(file, { workerData: workerInit, transferList: [port2] })
-    const slot: WorkerSlot = { worker, port: port1, osTid: null, tid: -1, daemon: false, ended: false, cpuBaseUs: 0 }
+    const slot: WorkerSlot = {
+      worker,
+      port: port1,
+      osTid: null,
+      tid: -1,
+      daemon: false,
+      ended: false,
+      cpuBaseUs: 0,
+    }
     this.spawning++
     worker.on('message', (m: ThreadToHost) => this.fromThread(slot, m))
     worker.on('error', (e) => {
@@ -265,7 +274,13 @@ export class ProcessHost {
     this.batches = []
     this.threadCpu = []
     const usage = process.cpuUsage()
-    this.send({ type: 'trace:batch', pid: this.init!.pid, batches, threadCpu, processCpuUs: usage.user + usage.system })
+    this.send({
+      type: 'trace:batch',
+      pid: this.init!.pid,
+      batches,
+      threadCpu,
+      processCpuUs: usage.user + usage.system,
+    })
   }
 
   private sampleCpu(): void {

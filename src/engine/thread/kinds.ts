@@ -34,7 +34,8 @@ export const VAR_NUMBER = 0
 export const QUEUE_BYTES = 1 << 20
 export const VARIABLE_BYTES = 1 << 16
 
-const num = (v: number | ObjectHandle | null | undefined, d: number): number => (typeof v === 'number' ? v : d)
+const num = (v: number | ObjectHandle | null | undefined, d: number): number =>
+  typeof v === 'number' ? v : d
 
 export const KINDS: Partial<Record<ObjectKind, KindSpec>> = {
   lock: { layout: { ints: 1, lists: 1, doubles: 0, bytes: 0 }, init: () => {} },

@@ -183,7 +183,12 @@ export class Connection extends Proxy {
     return this.op('recv', [this.proxyHandle.extra?.end], 'blocked', pyRepr)
   }
   poll(timeout = 0): boolean {
-    return this.op('read', [this.proxyHandle.extra?.end, timeout], 'blocked', (v) => `poll() -> ${pyRepr(v)}`) as boolean
+    return this.op(
+      'read',
+      [this.proxyHandle.extra?.end, timeout],
+      'blocked',
+      (v) => `poll() -> ${pyRepr(v)}`,
+    ) as boolean
   }
   close(): void {
     this.op('reset', [this.proxyHandle.extra?.end])

@@ -9,7 +9,15 @@ import { PyError } from './errors'
 import { pyRepr } from './repr'
 import { KINDS, createBuffer, kindSpec } from './kinds'
 import * as K from './kinds'
-import { lockGuard, MAX_WAITERS, offsets, unlockGuard, WaitList, type ObjectHandle, type Offsets } from './layout'
+import {
+  lockGuard,
+  MAX_WAITERS,
+  offsets,
+  unlockGuard,
+  WaitList,
+  type ObjectHandle,
+  type Offsets,
+} from './layout'
 import type { ThreadRuntime } from './runtime'
 
 /** Creates a new object of `kind` in this process and announces it (trace and host). */
@@ -136,7 +144,8 @@ export class Lock extends SharedObject implements Lockish {
   }
 
   acquire(blocking = true, timeout = -1): boolean {
-    if (!blocking && timeout !== -1) throw new PyError('ValueError', "can't specify a timeout for a non-blocking call")
+    if (!blocking && timeout !== -1)
+      throw new PyError('ValueError', "can't specify a timeout for a non-blocking call")
     this.rt.checkpoint()
     return this.acquireAt(blocking, this.rt.deadline(timeout), false)
   }
@@ -369,7 +378,8 @@ export class Semaphore extends SharedObject {
 
   acquire(blocking = true, timeout: number | null = null): boolean {
     const rt = this.rt
-    if (!blocking && timeout !== null) throw new PyError('ValueError', "can't specify timeout for non-blocking acquire")
+    if (!blocking && timeout !== null)
+      throw new PyError('ValueError', "can't specify timeout for non-blocking acquire")
     rt.checkpoint()
     this.guard()
     const deadline = blocking ? rt.deadline(timeout) : -Infinity
@@ -451,7 +461,9 @@ export class Event extends SharedObject {
     rt.checkpoint()
     this.guard()
     const r = this.blockOn(this.list(0), 'waiting', rt.deadline(checkTimeout(timeout)), (woken) => {
-      if (this.int(K.EVENT_FLAG) === 0) return WAIT
+      // Only set() wakes a waiter. Once woken it returns True even if the event was cleared
+      // before it ran again (CPython: Condition.wait returned True), so set(); clear() wakes all.
+      if (this.int(K.EVENT_FLAG) === 0 && !woken) return WAIT
       rt.recordOp(this.id, 'wait', 'ok', this.after(), woken ? rt.wakeCause() : null)
       return true
     })
@@ -790,7 +802,8 @@ export class Variable<T = unknown> extends SharedObject {
       return
     }
     const bytes = serialize(value)
-    if (bytes.length > K.VARIABLE_BYTES) throw new PyError('MemoryError', `${this.name} is too large to share`)
+    if (bytes.length > K.VARIABLE_BYTES)
+      throw new PyError('MemoryError', `${this.name} is too large to share`)
     new Uint8Array(this.handle.sab!, this.o.byteBase, bytes.length).set(bytes)
     this.setInt(K.VAR_TAG, 1)
     this.setInt(K.VAR_LEN, bytes.length)

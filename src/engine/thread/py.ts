@@ -19,7 +19,17 @@ import {
 import { PyError } from './errors'
 import { isHandle, type ObjectHandle } from './layout'
 import { Multiprocessing, reviveProxy, isProxyHandle, type ProxyHandle } from './mp'
-import { Barrier, Condition, Event, Lock, Queue, RLock, Semaphore, Variable, reviveObject } from './primitives'
+import {
+  Barrier,
+  Condition,
+  Event,
+  Lock,
+  Queue,
+  RLock,
+  Semaphore,
+  Variable,
+  reviveObject,
+} from './primitives'
 import { pyStr } from './repr'
 import { wireHelpers } from './mp'
 import type { ThreadRuntime } from './runtime'
@@ -170,7 +180,16 @@ export class Py {
   /** Reports a value the scenario computed (the final counter, the results list). */
   result(key: string, value: unknown): void {
     const t = this.rt.tracer
-    t.record(code(RecordType.Result, 0), -1, this.rt.line, t.text(key), 0, 0, -1, t.text(JSON.stringify(value)))
+    t.record(
+      code(RecordType.Result, 0),
+      -1,
+      this.rt.line,
+      t.text(key),
+      0,
+      0,
+      -1,
+      t.text(JSON.stringify(value)),
+    )
   }
 
   /** time.perf_counter(): seconds on a monotonic clock, divided by the run's speed. */

@@ -14,7 +14,9 @@ export function pyRepr(v: unknown): string {
       const items = (v as { __tuple: unknown[] }).__tuple
       return items.length === 1 ? `(${pyRepr(items[0])},)` : `(${items.map(pyRepr).join(', ')})`
     }
-    return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
+      .join(', ')}}`
   }
   return String(v)
 }

@@ -1,13 +1,6 @@
 import { threadKey, type ThreadState } from '../../shared/trace'
 import { code, RecordType, STATE, END, OP, RESULT, opSub } from '../records'
-import {
-  threadWord,
-  threadDouble,
-  T_PARK,
-  D_WAKE_CAUSE,
-  C_NEXT_OBJ,
-  type Control,
-} from './control'
+import { threadWord, threadDouble, T_PARK, D_WAKE_CAUSE, C_NEXT_OBJ, type Control } from './control'
 import { Gil, type GilClient } from './gil'
 import type { Tracer } from './tracer'
 import type { Op, OpResult, ThreadEndReason } from '../../shared/trace'

@@ -98,8 +98,7 @@ export class Tracer {
   flush(): void {
     this.lastFlushUs = this.now()
     if (this.count === 0) return
-    const records =
-      this.count === CAPACITY ? this.records : this.records.slice(0, this.count * RECORD_FIELDS)
+    const records = this.count === CAPACITY ? this.records : this.records.slice(0, this.count * RECORD_FIELDS)
     const batch: EncodedBatch = {
       pid: this.pid,
       tid: this.tid,

@@ -10,7 +10,15 @@ import type { RunOptions } from '../../shared/trace'
 import type { ScenarioDefinition } from '../scenario'
 import { makeClock } from '../clock'
 import { code, RecordType } from '../records'
-import { ALIVE_ENDED, ALIVE_RUNNING, D_END_EVENT, T_ALIVE, openControl, threadDouble, threadWord } from './control'
+import {
+  ALIVE_ENDED,
+  ALIVE_RUNNING,
+  D_END_EVENT,
+  T_ALIVE,
+  openControl,
+  threadDouble,
+  threadWord,
+} from './control'
 import { PyError } from './errors'
 import type { ThreadAssignment, ThreadToHost } from './messages'
 import { Py, fromWire } from './py'
@@ -67,7 +75,16 @@ function runThread(
     (batch, transfer) => send({ type: 'trace:batch', batch }, transfer),
     init.options.trace,
   )
-  const rt = new ThreadRuntime(job.pid, job.tid, job.name, control, tracer, init.options, send, init.replyPort)
+  const rt = new ThreadRuntime(
+    job.pid,
+    job.tid,
+    job.name,
+    control,
+    tracer,
+    init.options,
+    send,
+    init.replyPort,
+  )
   const t = tracer.text(job.name)
   tracer.record(code(RecordType.ThreadStart, 0), -1, 0, job.daemon ? 1 : 0, job.parent ?? -1, 0, -1, t)
   const alive = threadWord(job.tid, T_ALIVE)
@@ -97,7 +114,8 @@ function runThread(
 
 /** What threading.excepthook (or, for MainThread, the interpreter) prints for an uncaught exception. */
 export function excepthook(thread: string, target: string, line: number, e: unknown): string {
-  const last = e instanceof PyError ? e.toString() : e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+  const last =
+    e instanceof PyError ? e.toString() : e instanceof Error ? `${e.name}: ${e.message}` : String(e)
   const head = thread === 'MainThread' ? '' : `Exception in thread ${thread}:\n`
   return `${head}Traceback (most recent call last):\n  File "program.py", line ${line}, in ${target}\n${last}`
 }

@@ -7,8 +7,8 @@ export interface LaunchedProcess {
   onMessage(listener: (message: HostOutbound) => void): void
   /** Called once, when the OS process has exited. */
   onExit(listener: (code: number | null, signal: string | null) => void): void
-  /** Ends the OS process at once (SIGKILL where there are signals). */
-  kill(): void
+  /** Ends the OS process: SIGKILL by default; SIGTERM for Python's terminate(). */
+  kill(signal?: 'SIGTERM' | 'SIGKILL'): void
 }
 
 /**

@@ -57,7 +57,7 @@ class NodeLaunchedProcess implements LaunchedProcess {
     })
   }
 
-  kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL')
+  kill(signal: 'SIGTERM' | 'SIGKILL' = 'SIGKILL'): void {
+    if (!this.exited) this.child.kill(signal)
   }
 }

@@ -11,6 +11,7 @@ import {
   threadKey,
   type CpuSample,
   type DeadlockReport,
+  type FinalObjectState,
   type FinalThreadState,
   type ObjectKind,
   type ProcessInfo,
@@ -58,6 +59,8 @@ interface ProcessEntry {
   handle: LaunchedProcess
   daemon: boolean
   announcedExit: boolean
+  /** Its threads are done; it waits for its non-daemonic children before it ends. */
+  exiting: boolean
   exited: boolean
 }
 
@@ -191,7 +194,14 @@ export class Run {
       signal: null,
       cpuUs: 0,
     }
-    const entry: ProcessEntry = { info, handle, daemon: spec.daemon, announcedExit: false, exited: false }
+    const entry: ProcessEntry = {
+      info,
+      handle,
+      daemon: spec.daemon,
+      announcedExit: false,
+      exiting: false,
+      exited: false,
+    }
     this.processes.push(entry)
     slot.entry = entry
     const init: HostInit = {
@@ -227,6 +237,10 @@ export class Run {
           },
         })
         break
+      case 'host:exiting':
+        entry.exiting = true
+        this.exitWhenChildrenDone(entry)
+        break
       case 'host:exit':
         entry.announcedExit = true
         entry.info.exitCode = m.exitCode
@@ -248,6 +262,8 @@ export class Run {
     entry.info.signal = signal
     if (!entry.announcedExit) entry.info.exitCode = code
     this.broker.processExited(entry.info.pid, entry.info.exitCode, signal)
+    const parent = entry.info.parent === null ? undefined : this.processes[entry.info.parent]
+    if (parent) this.exitWhenChildrenDone(parent)
     if (this.ending) {
       this.finishIfAllExited()
       return
@@ -265,8 +281,19 @@ export class Run {
     }
   }
 
-  private killProcess(pid: number, _signal: 'SIGTERM' | 'SIGKILL'): void {
-    this.processes[pid]?.handle.kill()
+  private killProcess(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void {
+    this.processes[pid]?.handle.kill(signal)
+  }
+
+  /**
+   * multiprocessing's exit handler: a process that is done terminates its daemonic children and
+   * joins the others; only then does it end.
+   */
+  private exitWhenChildrenDone(entry: ProcessEntry): void {
+    if (!entry.exiting || entry.exited) return
+    const children = this.processes.filter((p) => p.info.parent === entry.info.pid && !p.exited)
+    for (const c of children) if (c.daemon) c.handle.kill('SIGTERM')
+    if (children.every((c) => c.daemon)) entry.handle.send({ type: 'host:exit-now' })
   }
 
   // --- the end -----------------------------------------------------------------------------------
@@ -318,6 +345,7 @@ export class Run {
       threadCpu: this.threadCpu,
       outcome,
       final,
+      objects: finalObjects(this.events),
       result,
     }
     this.resolve(this.record)
@@ -380,6 +408,24 @@ export function finalStates(
   return [...threads.values()]
 }
 
+/** Every object's state after its last operation (by time: batches of different threads interleave). */
+export function finalObjects(events: TraceEvent[]): FinalObjectState[] {
+  const objects = new Map<number, FinalObjectState>()
+  const lastUs = new Map<number, number>()
+  for (const e of events) {
+    if (e.type === 'object') {
+      objects.set(e.obj, { obj: e.obj, kind: e.kind, name: e.name, pid: e.pid, state: {}, lastValue: null })
+    } else if (e.type === 'op') {
+      const o = objects.get(e.obj)
+      if (!o || e.tUs < (lastUs.get(e.obj) ?? -Infinity)) continue
+      lastUs.set(e.obj, e.tUs)
+      o.state = e.after
+      if (e.value !== null && !e.value.startsWith('woke ')) o.lastValue = e.value
+    }
+  }
+  return [...objects.values()]
+}
+
 interface ObjectFacts {
   name: string
   kind: ObjectKind
@@ -387,16 +433,9 @@ interface ObjectFacts {
 }
 
 function objectFacts(events: TraceEvent[]): Map<number, ObjectFacts> {
-  const objects = new Map<number, ObjectFacts>()
-  for (const e of events) {
-    if (e.type === 'object') objects.set(e.obj, { name: e.name, kind: e.kind, owner: null })
-  }
-  for (const e of events) {
-    if (e.type !== 'op') continue
-    const o = objects.get(e.obj)
-    if (o && 'owner' in e.after) o.owner = e.after.owner ?? null
-  }
-  return objects
+  return new Map(
+    finalObjects(events).map((o) => [o.obj, { name: o.name, kind: o.kind, owner: o.state.owner ?? null }]),
+  )
 }
 
 /**

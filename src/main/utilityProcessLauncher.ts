@@ -34,11 +34,11 @@ class UtilityLaunchedProcess implements LaunchedProcess {
   }
 
   /** SIGKILL, as the interface promises (utilityProcess.kill() would send SIGTERM, which a hung host may not heed). */
-  kill(): void {
+  kill(signal: 'SIGTERM' | 'SIGKILL' = 'SIGKILL'): void {
     const pid = this.child.pid
     try {
       if (pid === undefined) throw new Error('not started')
-      process.kill(pid, 'SIGKILL')
+      process.kill(pid, signal)
     } catch {
       this.child.kill() // not started, or already gone: let Electron deal with it
     }

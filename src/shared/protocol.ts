@@ -64,6 +64,8 @@ export type HostInbound =
   | { type: 'host:prepare'; prepare: HostPrepare }
   | { type: 'host:init'; init: HostInit }
   | { type: 'broker:reply'; tid: number; reply: BrokerReply }
+  /** The answer to host:exiting: children are dealt with, the process may end. */
+  | { type: 'host:exit-now' }
 
 export type HostOutbound =
   | { type: 'host:ready'; pid: number; osPid: number }
@@ -75,6 +77,8 @@ export type HostOutbound =
       processCpuUs: number
     }
   | { type: 'broker:request'; pid: number; tid: number; request: BrokerRequest }
+  /** Its threads are done; before it ends, multiprocessing's exit handler joins or terminates its children. */
+  | { type: 'host:exiting'; pid: number; exitCode: number }
   | { type: 'host:exit'; pid: number; exitCode: number }
 
 /** Electron IPC (main <-> preload), invoke-style unless noted. */

@@ -254,6 +254,19 @@ export interface FinalThreadState {
   cpuUs: number
 }
 
+/** An object's last known state: from its last operation in the trace. */
+export interface FinalObjectState {
+  obj: number
+  kind: ObjectKind
+  name: string
+  /** The process that created it. */
+  pid: number
+  /** Named by OBJECT_STATE_FIELDS; empty if nothing was ever done with it. */
+  state: Record<string, number | null>
+  /** The last value read, written, put or taken, as Python prints it. */
+  lastValue: string | null
+}
+
 export interface RunOutcome {
   status: RunStatus
   message: string
@@ -292,5 +305,6 @@ export interface RunRecord {
   threadCpu: ThreadCpuSample[]
   outcome: RunOutcome
   final: FinalThreadState[]
+  objects: FinalObjectState[]
   result: Record<string, unknown>
 }

@@ -19,14 +19,16 @@ import {
   threadWord,
   type Control,
 } from '../thread/control'
-import { createBuffer, kindSpec } from '../thread/kinds'
-import { isHandle, resetAfterFork, type ObjectHandle } from '../thread/layout'
+import { createBuffer, kindSpec, LOCK_OWNER } from '../thread/kinds'
+import { isHandle, offsets, resetAfterFork, type ObjectHandle } from '../thread/layout'
 import type { ThreadAssignment, ThreadToHost } from '../thread/messages'
 import type { WorkerInit } from '../thread/worker'
 import { threadKey, type ObjectKind } from '../../shared/trace'
 import { readThreadCpu } from './threadCpu'
 
 const FORWARD_INTERVAL_MS = 25
+/** In a fork snapshot, the owner code of locks held by the thread that forked. */
+const FORKING_THREAD = -1
 const CPU_INTERVAL_MS = 100
 const WARM_SPARES = 2
 
@@ -68,6 +70,7 @@ export class ProcessHost {
     if (message.type === 'host:prepare') this.prepare(message.prepare)
     else if (message.type === 'host:init') this.start(message.init)
     else if (message.type === 'broker:reply') this.deliverReply(message.tid, message.reply)
+    else if (message.type === 'host:exit-now') this.exitNow()
   }
 
   /** Gets ready for any process of the run: control block and warm workers, but no Python yet. */
@@ -200,7 +203,7 @@ export class ProcessHost {
           type: 'broker:request',
           pid: this.init!.pid,
           tid: m.tid,
-          request: this.prepareRequest(m.request),
+          request: this.prepareRequest(m.tid, m.request),
         })
         break
     }
@@ -218,14 +221,22 @@ export class ProcessHost {
   // --- memory across processes ------------------------------------------------------------------
 
   /** Arguments leave the process without their shared memory; a fork also carries a snapshot of it. */
-  private prepareRequest(request: { op: string; args?: unknown[]; obj?: number; event: number }) {
+  private prepareRequest(
+    tid: number,
+    request: { op: string; args?: unknown[]; obj?: number; event: number },
+  ) {
     const args = request.args ? (stripMemory(request.args) as unknown[]) : undefined
     if (request.op === 'start' && args && args[3] === 'fork') {
-      args[4] = [...this.objects.values()].map((h) => ({
-        id: h.id,
-        kind: h.__py,
-        bytes: new Uint8Array(h.sab!).slice().buffer,
-      }))
+      const forker = threadKey(this.init!.pid, tid) + 1
+      args[4] = [...this.objects.values()].map((h) => {
+        const bytes = new Uint8Array(h.sab!).slice().buffer
+        // The forking thread goes on as the child's MainThread, owning what it owned.
+        if (h.__py === 'lock' || h.__py === 'rlock') {
+          const owner = new Int32Array(bytes, (offsets(kindSpec(h.__py).layout).intBase + LOCK_OWNER) * 4, 1)
+          if (owner[0] === forker) owner[0] = FORKING_THREAD
+        }
+        return { id: h.id, kind: h.__py, bytes }
+      })
     }
     return { ...request, args }
   }
@@ -240,7 +251,13 @@ export class ProcessHost {
     for (const f of isFork ? forked : []) {
       const sab = new SharedArrayBuffer(f.bytes.byteLength)
       new Uint8Array(sab).set(new Uint8Array(f.bytes))
-      resetAfterFork(new Int32Array(sab), kindSpec(f.kind as ObjectKind).layout)
+      const layout = kindSpec(f.kind as ObjectKind).layout
+      const i32 = new Int32Array(sab)
+      resetAfterFork(i32, layout)
+      const owner = offsets(layout).intBase + LOCK_OWNER
+      if ((f.kind === 'lock' || f.kind === 'rlock') && i32[owner] === FORKING_THREAD) {
+        i32[owner] = threadKey(this.init!.pid, 0) + 1
+      }
       copies.set(f.id, sab)
     }
     const visit = (v: unknown): unknown => {
@@ -312,14 +329,23 @@ export class ProcessHost {
       if (Atomics.load(this.control.i32, threadWord(tid, T_ALIVE)) === ALIVE_STARTING) return
     }
     this.exiting = true
-    // Give running daemon threads one flush interval to send what they recorded.
+    // Give running daemon threads one flush interval to send what they recorded, then let the
+    // orchestrator join our non-daemonic children and terminate the daemonic ones.
     setTimeout(() => {
       this.forward()
-      for (const t of this.timers) clearInterval(t)
-      const code = this.mainRaised ? 1 : 0
-      this.send({ type: 'host:exit', pid: this.init!.pid, exitCode: code })
-      this.exit(code)
+      this.send({ type: 'host:exiting', pid: this.init!.pid, exitCode: this.exitCode() })
     }, 30)
+  }
+
+  private exitCode(): number {
+    return this.mainRaised ? 1 : 0
+  }
+
+  private exitNow(): void {
+    this.forward()
+    for (const t of this.timers) clearInterval(t)
+    this.send({ type: 'host:exit', pid: this.init!.pid, exitCode: this.exitCode() })
+    this.exit(this.exitCode())
   }
 }
 

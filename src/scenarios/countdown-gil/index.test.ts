@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import type { RunRecord } from '../../shared/trace'
+import { runModel } from '../../../tests/support/runModel'
+import { coresBusy } from './index'
+
+/** CPU seconds the workers used per second of wall time: about 1 under the GIL, about 2 in parallel. */
+function cpuPerWall(run: RunRecord): number {
+  const workers = run.final.filter((t) => t.name !== 'MainThread' || t.pid > 0)
+  return workers.reduce((a, t) => a + t.cpuUs, 0) / 1e6 / Number(run.result.elapsedS)
+}
+
+describe('countdown-gil on this machine', () => {
+  const count = 15_000_000
+  it('2 threads with the GIL use about one core; 2 processes or the GIL off use about two and take about half the time', async () => {
+    const threads = await runModel('countdown-gil', { count, mode: 'threads' })
+    const processes = await runModel('countdown-gil', { count, mode: 'processes' })
+    const free = await runModel('countdown-gil', { count, mode: 'threads' }, { gil: false })
+    for (const r of [threads, processes, free]) expect(r.outcome.status).toBe('finished')
+
+    expect(cpuPerWall(threads)).toBeGreaterThan(0.7)
+    expect(cpuPerWall(threads)).toBeLessThan(1.3)
+    expect(coresBusy(threads)).toBeLessThan(1.6)
+    // GIL hand-offs: both threads waited for the GIL many times.
+    const gilWaits = threads.events.filter((e) => e.type === 'state' && e.state === 'gil-wait' && e.tid > 0)
+    expect(gilWaits.length).toBeGreaterThan(20)
+
+    if (threads.machine.cores >= 2) {
+      for (const r of [processes, free]) {
+        expect(cpuPerWall(r)).toBeGreaterThan(1.4)
+        expect(coresBusy(r)).toBeGreaterThan(1.5)
+        expect(Number(r.result.elapsedS)).toBeLessThan(0.8 * Number(threads.result.elapsedS))
+      }
+    }
+  })
+})

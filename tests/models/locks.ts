@@ -8,7 +8,10 @@ import { raises } from './raises'
 
 // --- Lock ---------------------------------------------------------------------------------------
 
-/** A lock held by main: acquire(False) fails at once, acquire(timeout=0.2) after 0.2 s; misuse raises. */
+/**
+ * A lock held by main: acquire(False) fails at once, acquire(timeout=0.2) after 0.2 s; misuse raises.
+ * Another thread may release it (unlike an RLock).
+ */
 export const lockRefusals = model('test-lock-refusals', {
   main(py: Py) {
     const lock = py.Lock('lock')
@@ -17,8 +20,7 @@ export const lockRefusals = model('test-lock-refusals', {
     const t = py.Thread({ target: 'other', args: [lock], name: 'Other' })
     t.start()
     t.join()
-    py.at(2)
-    lock.release()
+    // Other released it (a Lock has no owner in Python's eyes): a second release raises.
     py.at(3)
     py.result(
       'unheldRelease',
@@ -39,6 +41,16 @@ export const lockRefusals = model('test-lock-refusals', {
     py.result(
       'nonBlockingWithTimeout',
       raises(() => lock.acquire(false, 1)),
+    )
+    py.at(13)
+    py.result(
+      'negativeTimeout',
+      raises(() => lock.acquire(true, -2)),
+    )
+    py.at(14)
+    py.result(
+      'releaseByOther',
+      raises(() => lock.release()),
     )
   },
 })
@@ -190,6 +202,40 @@ export const conditionTimeout = model('test-condition-timeout', {
   },
 })
 
+/** A Condition over an RLock held twice: wait() releases both levels, and takes both back. */
+export const conditionRLock = model('test-condition-rlock', {
+  main(py: Py) {
+    const cond = py.Condition('cond')
+    py.at(1)
+    cond.acquire()
+    py.at(2)
+    cond.acquire()
+    const t = py.Thread({ target: 'notifier', args: [cond], name: 'Notifier' })
+    t.start()
+    py.at(3)
+    py.result('woken', cond.wait(5))
+    py.at(4)
+    cond.release()
+    py.at(5)
+    cond.release()
+    py.at(6)
+    py.result(
+      'extraRelease',
+      raises(() => cond.release()),
+    )
+    t.join()
+  },
+  notifier(py: Py, cond: Condition) {
+    py.sleep(0.1)
+    py.at(10)
+    cond.acquire()
+    py.at(11)
+    cond.notify()
+    py.at(12)
+    cond.release()
+  },
+})
+
 /** A notify that finds no waiter is lost: the thread that waits afterwards is never woken. */
 export const conditionLostWakeup = model('test-condition-lost-wakeup', {
   main(py: Py) {
@@ -261,6 +307,7 @@ export const lockModels = [
   conditionNotify,
   conditionNotifyAll,
   conditionTimeout,
+  conditionRLock,
   conditionLostWakeup,
   conditionWaitFor,
 ]

@@ -215,6 +215,56 @@ export const barrierAbort = model('test-barrier-abort', {
   party: brokenParty,
 })
 
+/**
+ * Negative timeouts, as CPython takes them: Lock refuses one; Condition.wait and what is built on
+ * it (Event, Semaphore, Barrier) do not wait at all; queue.Queue refuses one where it could wait.
+ */
+export const negativeTimeouts = model('test-negative-timeouts', {
+  main(py: Py) {
+    py.at(1)
+    py.result(
+      'lock',
+      raises(() => py.Lock('lock').acquire(true, -2)),
+    )
+    py.result(
+      'rlock',
+      raises(() => py.RLock('rlock').acquire(true, -2)),
+    )
+    const sem = py.Semaphore('sem', 0)
+    py.at(2)
+    const t0 = py.perfCounter()
+    py.result('semaphore', sem.acquire(true, -1))
+    const cond = py.Condition('cond')
+    cond.acquire()
+    py.at(3)
+    py.result('condition', cond.wait(-1))
+    cond.release()
+    py.at(4)
+    py.result('event', py.Event('ev').wait(-1))
+    py.at(5)
+    py.result(
+      'barrier',
+      raises(() => py.Barrier('barrier', 2).wait(-1)),
+    )
+    py.result('elapsedS', py.perfCounter() - t0)
+    py.at(6)
+    py.result(
+      'queueGet',
+      raises(() => py.Queue('q').get(true, -1)),
+    )
+    py.at(7)
+    py.result(
+      'unboundedPut',
+      raises(() => py.Queue('unbounded').put('x', true, -1)),
+    )
+    py.at(8)
+    py.result(
+      'boundedPut',
+      raises(() => py.Queue('bounded', 1).put('x', true, -1)),
+    )
+  },
+})
+
 export const syncModels = [
   semaphoreCounts,
   semaphoreReleaseN,
@@ -225,4 +275,5 @@ export const syncModels = [
   barrierCycle,
   barrierTimeout,
   barrierAbort,
+  negativeTimeouts,
 ]

@@ -29,7 +29,11 @@ export class Gil {
   }
 
   take(): void {
-    if (!this.enabled || this.held) return
+    if (!this.enabled) {
+      this.client.onGilTaken()
+      return
+    }
+    if (this.held) return
     const i32 = this.i32
     const me = this.client.ownerCode
     if (Atomics.compareExchange(i32, C_GIL_HOLDER, 0, me) !== 0) {
@@ -76,6 +80,8 @@ export class Gil {
       return
     }
     const switches = Atomics.load(i32, C_GIL_SWITCHES)
+    // Shown before the drop: once dropped, another thread may run at once.
+    this.client.onGilWait()
     this.drop()
     // Forced switching: do not retake the GIL before another thread has had it.
     this.client.blockWait(i32, C_GIL_SWITCHES, switches, this.intervalMs * 2)

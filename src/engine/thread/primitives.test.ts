@@ -11,6 +11,7 @@ import {
   conditionLostWakeup,
   conditionNotify,
   conditionNotifyAll,
+  conditionRLock,
   conditionTimeout,
   conditionWaitFor,
   lockRefusals,
@@ -25,6 +26,7 @@ import {
   eventClear,
   eventPulse,
   eventSet,
+  negativeTimeouts,
   semaphoreCounts,
   semaphoreReleaseN,
 } from '../../../tests/models/sync'
@@ -91,6 +93,14 @@ describe('threading.Lock', () => {
     expect(r.result.nonBlockingWithTimeout).toBe(
       "ValueError: can't specify a timeout for a non-blocking call",
     )
+    expect(r.result.negativeTimeout).toBe('ValueError: timeout value must be a non-negative number')
+    // A Lock, unlike an RLock, may be released by a thread that did not acquire it.
+    expect(r.result.releaseByOther).toBe('')
+    expect(theOp(r, 'lock', { line: 14 })).toMatchObject({
+      op: 'release',
+      result: 'ok',
+      after: { owner: null },
+    })
     expect(r.result.unheldRelease).toBe('RuntimeError: release unlocked lock')
     expect(r.result.lockedAtEnd).toBe(false)
     expect(theOp(r, 'lock', { line: 10 }).result).toBe('fail')
@@ -187,6 +197,26 @@ describe('threading.Condition', () => {
     expect(theOp(r, 'cond', { op: 'wait' }).result).toBe('timeout')
     // The misuses changed nothing: no wait or notify was recorded for them.
     expect(opsOn(r, 'cond').filter((e) => e.line < 4)).toEqual([])
+  })
+
+  it('wait() on a Condition over an RLock held twice releases both levels and restores them', async () => {
+    const r = await run(conditionRLock)
+    expect(r.result.woken).toBe(true)
+    const main = keyOf(threadNamed(r, 'MainThread'))
+    // In wait(): one release to count 0, then, once notified, one acquire back to count 2.
+    const inWait = opsBy(r, 'cond._lock', 'MainThread').filter((e) => e.line === 3)
+    expect(inWait.map((e) => [e.op, e.result, e.after.owner, e.after.count])).toEqual([
+      ['release', 'ok', null, 0],
+      ['acquire', 'ok', main, 2],
+    ])
+    // The notifier could only get in because the wait let go of both levels.
+    const notifier = theOp(r, 'cond._lock', { op: 'acquire', line: 10 })
+    expect(notifier).toMatchObject({ result: 'ok', after: { owner: keyOf(notifier), count: 1 } })
+    const notify = theOp(r, 'cond', { op: 'notify' })
+    expect(theOp(r, 'cond', { op: 'wait' }).cause).toBe(idOf(notify))
+    expect(theOp(r, 'cond._lock', { line: 4 }).after.count).toBe(1)
+    expect(theOp(r, 'cond._lock', { line: 5 }).after).toMatchObject({ owner: null, count: 0 })
+    expect(r.result.extraRelease).toBe('RuntimeError: cannot release un-acquired lock')
   })
 
   it('a notify with no waiter is lost: it wakes 0, and a later wait times out', async () => {
@@ -297,6 +327,24 @@ describe('threading.Event', () => {
     expect(r.result.clearedWait).toBe(false)
     expect(theOp(r, 'ev', { op: 'clear' }).after).toEqual({ flag: 0, waiters: 0 })
     expect(theOp(r, 'ev', { line: 5 }).result).toBe('timeout')
+  })
+})
+
+describe('negative timeouts', () => {
+  it('are refused by Lock and queue.Queue, and mean "do not wait" to Condition, Event, Semaphore, Barrier', async () => {
+    const r = await run(negativeTimeouts, {}, { timeoutS: 10 })
+    expect(r.result).toMatchObject({
+      lock: 'ValueError: timeout value must be a non-negative number',
+      rlock: 'ValueError: timeout value must be a non-negative number',
+      semaphore: false,
+      condition: false,
+      event: false,
+      barrier: 'threading.BrokenBarrierError',
+      queueGet: "ValueError: 'timeout' must be a non-negative number",
+      unboundedPut: '',
+      boundedPut: "ValueError: 'timeout' must be a non-negative number",
+    })
+    expect(Number(r.result.elapsedS)).toBeLessThan(0.5)
   })
 })
 

@@ -119,10 +119,20 @@ abstract class SharedObject {
 const WAIT = Symbol('wait')
 const TIMED_OUT = Symbol('timed-out')
 
+/** queue.Queue's timeouts: a negative one raises. */
 function checkTimeout(timeout: number | null | undefined): number | null {
   if (timeout === undefined || timeout === null) return null
   if (timeout < 0) throw new PyError('ValueError', "'timeout' must be a non-negative number")
   return timeout
+}
+
+/**
+ * The timeouts of Condition.wait and what CPython builds on it (Event, Semaphore, Barrier):
+ * None waits for ever; a negative one does not wait at all, like 0.
+ */
+function waitTimeout(timeout: number | null | undefined): number | null {
+  if (timeout === undefined || timeout === null) return null
+  return Math.max(0, timeout)
 }
 
 // --- Lock and RLock ---------------------------------------------------------------------------
@@ -146,6 +156,8 @@ export class Lock extends SharedObject implements Lockish {
   acquire(blocking = true, timeout = -1): boolean {
     if (!blocking && timeout !== -1)
       throw new PyError('ValueError', "can't specify a timeout for a non-blocking call")
+    if (timeout < 0 && timeout !== -1)
+      throw new PyError('ValueError', 'timeout value must be a non-negative number')
     this.rt.checkpoint()
     return this.acquireAt(blocking, this.rt.deadline(timeout), false)
   }
@@ -308,7 +320,7 @@ export class Condition extends SharedObject {
     rt.checkpoint()
     if (!this.lock.isOwned()) throw new PyError('RuntimeError', 'cannot wait on un-acquired lock')
     const waiters = this.list(0)
-    const deadline = rt.deadline(checkTimeout(timeout))
+    const deadline = rt.deadline(waitTimeout(timeout))
     this.guard()
     rt.armPark()
     waiters.push(rt.tid)
@@ -382,7 +394,7 @@ export class Semaphore extends SharedObject {
       throw new PyError('ValueError', "can't specify timeout for non-blocking acquire")
     rt.checkpoint()
     this.guard()
-    const deadline = blocking ? rt.deadline(timeout) : -Infinity
+    const deadline = blocking ? rt.deadline(waitTimeout(timeout)) : -Infinity
     const r = this.blockOn(this.list(0), 'blocked', deadline, (woken) => {
       const v = this.int(K.SEM_VALUE)
       if (v === 0) return WAIT
@@ -460,7 +472,7 @@ export class Event extends SharedObject {
     const rt = this.rt
     rt.checkpoint()
     this.guard()
-    const r = this.blockOn(this.list(0), 'waiting', rt.deadline(checkTimeout(timeout)), (woken) => {
+    const r = this.blockOn(this.list(0), 'waiting', rt.deadline(waitTimeout(timeout)), (woken) => {
       // Only set() wakes a waiter. Once woken it returns True even if the event was cleared
       // before it ran again (CPython: Condition.wait returned True), so set(); clear() wakes all.
       if (this.int(K.EVENT_FLAG) === 0 && !woken) return WAIT
@@ -522,7 +534,7 @@ export class Barrier extends SharedObject {
       return index
     }
     rt.recordOp(this.id, 'arrive', 'ok', this.after(), null, `index ${index}`)
-    const r = this.blockOn(this.list(0), 'waiting', rt.deadline(checkTimeout(t)), (woken) => {
+    const r = this.blockOn(this.list(0), 'waiting', rt.deadline(waitTimeout(t)), (woken) => {
       if (this.int(K.BARRIER_GENERATION) !== generation) {
         rt.recordOp(this.id, 'wait', 'ok', this.after(), woken ? rt.wakeCause() : null)
         return index
@@ -602,7 +614,8 @@ export class Queue extends SharedObject {
     const rt = this.rt
     rt.checkpoint()
     const bytes = serialize(item)
-    const deadline = block ? rt.deadline(checkTimeout(timeout)) : -Infinity
+    // CPython checks the timeout only where a put may wait: on a bounded queue.
+    const deadline = block ? rt.deadline(this.maxsize > 0 ? checkTimeout(timeout) : null) : -Infinity
     this.guard()
     const r = this.blockOn(this.list(PUTTERS), 'blocked', deadline, (woken) => {
       const max = this.maxsize

@@ -241,8 +241,9 @@ export class Py {
 
   Thread(options: ThreadOptions): PyThread {
     const rt = this.rt
-    const n = Atomics.add(rt.control.i32, C_THREAD_NAMES, 1) + 1
-    const name = options.name ?? `Thread-${n} (${options.target})`
+    // CPython numbers only the threads it names itself.
+    const name =
+      options.name ?? `Thread-${Atomics.add(rt.control.i32, C_THREAD_NAMES, 1) + 1} (${options.target})`
     const id = rt.newObjectId()
     rt.announce({ __py: 'thread', id, name }, 0)
     return new PyThread(rt, id, name, options.target, options.args ?? [], options.daemon ?? false)

@@ -61,8 +61,10 @@ export class ThreadRuntime implements GilClient {
 
   /** Leaves Python code for a blocking call: drop the GIL, show what we wait on. */
   enterBlocking(state: ThreadState, obj = -1): void {
-    this.gil.drop()
+    // Recorded first: once the GIL is dropped another thread may run, and the trace must not
+    // show two threads running at once.
     this.setState(state, obj)
+    this.gil.drop()
   }
 
   /** Back from a blocking call: retake the GIL (or just run, with the GIL off). */

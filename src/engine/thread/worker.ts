@@ -103,8 +103,8 @@ function runThread(
   } catch (e) {
     error = excepthook(job.name, job.target, rt.line, e)
   }
-  rt.gil.drop()
   const end = rt.recordEnd(error === null ? 'returned' : 'exception', error)
+  rt.gil.drop()
   control.f64[threadDouble(job.tid, D_END_EVENT)] = end
   tracer.flush()
   Atomics.store(control.i32, alive, ALIVE_ENDED)

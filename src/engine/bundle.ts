@@ -48,7 +48,6 @@ export async function bundleEntries(
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    sourcemap: 'inline',
     logLevel: 'error',
     // Some dependencies are CommonJS; give the ESM bundle a `require`.
     banner: {

@@ -19,7 +19,9 @@ describe('countdown-gil on this machine', () => {
 
     expect(cpuPerWall(threads)).toBeGreaterThan(0.7)
     expect(cpuPerWall(threads)).toBeLessThan(1.3)
-    expect(coresBusy(threads)).toBeLessThan(1.6)
+    // The OS's per-core samples agree with the threads' own CPU time.
+    expect(coresBusy(threads)).toBeLessThan(1.3)
+    expect(Math.abs(coresBusy(threads) - cpuPerWall(threads))).toBeLessThan(0.3)
     // GIL hand-offs: both threads waited for the GIL many times.
     const gilWaits = threads.events.filter((e) => e.type === 'state' && e.state === 'gil-wait' && e.tid > 0)
     expect(gilWaits.length).toBeGreaterThan(20)
@@ -27,7 +29,7 @@ describe('countdown-gil on this machine', () => {
     if (threads.machine.cores >= 2) {
       for (const r of [processes, free]) {
         expect(cpuPerWall(r)).toBeGreaterThan(1.4)
-        expect(coresBusy(r)).toBeGreaterThan(1.5)
+        expect(coresBusy(r)).toBeGreaterThan(1.6)
         expect(Number(r.result.elapsedS)).toBeLessThan(0.8 * Number(threads.result.elapsedS))
       }
     }

@@ -30,15 +30,17 @@ function main(py: Py): void {
   py.result('elapsedS', elapsed)
 }
 
-/** Cores busy on average between the first and last CPU sample of the workers' run. */
+/** Cores busy on average while the workers counted: from the first worker's start to the last one's end. */
 export function coresBusy(run: RunRecord): number {
-  const samples = run.cpu.filter((s) => s.tUs > 0)
+  const isWorker = (e: { pid: number; tid: number }): boolean => e.pid > 0 || e.tid > 0
+  const starts = run.events.filter((e) => e.type === 'thread-start' && isWorker(e)).map((e) => e.tUs)
+  const ends = run.events.filter((e) => e.type === 'thread-end' && isWorker(e)).map((e) => e.tUs)
+  if (starts.length === 0 || ends.length === 0) return 0
+  const [from, to] = [Math.min(...starts), Math.max(...ends)]
+  // A sample covers the time since the one before it: keep those wholly inside the counting.
+  const samples = run.cpu.filter((s, i) => i > 0 && run.cpu[i - 1].tUs >= from && s.tUs <= to)
   if (samples.length === 0) return 0
-  const busy = samples.map((s) => s.corePct.reduce((a, b) => a + b, 0) / 100)
-  busy.sort((a, b) => b - a)
-  // The busiest half of the samples is the counting; the rest is start-up and teardown.
-  const top = busy.slice(0, Math.max(1, Math.ceil(busy.length / 2)))
-  return top.reduce((a, b) => a + b, 0) / top.length
+  return samples.reduce((a, s) => a + s.corePct.reduce((x, y) => x + y, 0) / 100, 0) / samples.length
 }
 
 export const countdownGil = defineScenario({

@@ -42,6 +42,9 @@ export const OBJECT_KINDS = [
   'mp-array',
   'mp-manager-dict',
   'mp-manager-list',
+  /** An asyncio Task, or a concurrent.futures Future. */
+  'task',
+  'future',
 ] as const
 export type ObjectKind = (typeof OBJECT_KINDS)[number]
 
@@ -71,6 +74,8 @@ export const OBJECT_STATE_FIELDS: Record<ObjectKind, readonly string[]> = {
   'mp-array': [],
   'mp-manager-dict': ['size'],
   'mp-manager-list': ['size'],
+  task: ['done', 'waiters'],
+  future: ['done', 'waiters'],
 }
 
 export const OPS = [

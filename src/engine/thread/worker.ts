@@ -21,6 +21,7 @@ import {
 } from './control'
 import { PyError } from './errors'
 import type { ThreadAssignment, ThreadToHost } from './messages'
+import { builtinFunctions } from './builtins'
 import { Py, fromWire } from './py'
 import { ThreadRuntime } from './runtime'
 import { Tracer } from './tracer'
@@ -95,7 +96,7 @@ function runThread(
   let error: string | null = null
   try {
     const scenario = catalogue.findScenario(init.scenario)
-    const fn = scenario?.functions[job.target]
+    const fn = builtinFunctions[job.target] ?? scenario?.functions[job.target]
     if (!fn) throw new Error(`scenario ${init.scenario} has no function '${job.target}'`)
     rt.gil.take()
     const args = fromWire(rt, py, job.args) as unknown[]

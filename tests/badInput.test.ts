@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Run } from '../src/engine/run'
-import { deadlock, killedChild, longSleep, mainRaises, threadRaises } from './models/bad'
+import { deadlock, killedChild, longSleep, mainRaises, terminatedChild, threadRaises } from './models/bad'
+import { eventId } from '../src/shared/trace'
 import { printed, runModel, testLauncher } from './support/runModel'
 import type { RunRecord } from '../src/shared/trace'
 
@@ -13,6 +14,18 @@ function expectNoProcessLeft(run: RunRecord): void {
 }
 
 describe('bad input at run time', () => {
+  it('terminate() ends a child by SIGTERM, and what the child did before it is in the trace', async () => {
+    const run = await runModel(terminatedChild)
+    expect(run.outcome.status).toBe('finished')
+    expect(run.result).toEqual({ got: 'item', exitcode: -15 })
+    const get = run.events.find((e) => e.type === 'op' && e.op === 'get' && e.pid === 0)!
+    const cause = get.type === 'op' ? get.cause : null
+    const put = run.events.find((e) => e.type === 'op' && e.op === 'put')!
+    expect(cause).toBe(eventId(put.pid, put.tid, put.seq))
+    expect(run.processes.find((p) => p.name === 'Worker')!.signal).toBe('SIGTERM')
+    expectNoProcessLeft(run)
+  })
+
   it('a thread that raises is recorded like threading.excepthook and the run goes on', async () => {
     const run = await runModel(threadRaises)
     expect(run.outcome.status).toBe('finished')

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { TRACE_VERSION, type RunRecord } from '../shared/trace'
+import { scenarios } from '../scenarios/catalog'
 
 const bin = fileURLToPath(new URL('../../bin/interleave.js', import.meta.url))
 
@@ -41,8 +42,9 @@ describe('interleave list', () => {
   it('prints JSON with --json', async () => {
     const r = await interleave('list', '--json')
     const list = JSON.parse(r.stdout) as { id: string; params: { name: string }[] }[]
-    expect(list.map((s) => s.id)).toEqual(['race-counter', 'writer-drawer-assembler', 'countdown-gil'])
-    expect(list[0].params.map((p) => p.name)).toEqual(['threads', 'iterations', 'lock'])
+    expect(list.map((s) => s.id)).toEqual(scenarios.map((s) => s.id))
+    const race = list.find((s) => s.id === 'race-counter')!
+    expect(race.params.map((p) => p.name)).toEqual(['threads', 'iterations', 'lock'])
   })
 })
 

@@ -1,6 +1,7 @@
 import type { Py } from '../../src/engine/thread/py'
 import type { Lock } from '../../src/engine/thread/primitives'
 import { PyError } from '../../src/engine/thread/errors'
+import type { MpQueue } from '../../src/engine/thread/mp'
 import { model } from './define'
 
 /** A thread raises; Python prints it through threading.excepthook and the program goes on. */
@@ -69,4 +70,21 @@ export const longSleep = model('test-long-sleep', {
   },
 })
 
-export const badModels = [threadRaises, mainRaises, deadlock, killedChild, longSleep]
+/** The parent takes a child's item, then terminates it while it computes. */
+export const terminatedChild = model('test-terminated-child', {
+  main(py: Py) {
+    const q = py.mp.Queue('q')
+    const p = py.mp.Process({ target: 'worker', args: [q], name: 'Worker' })
+    p.start()
+    py.result('got', q.get())
+    p.terminate()
+    p.join()
+    py.result('exitcode', p.exitcode)
+  },
+  worker(py: Py, q: MpQueue) {
+    q.put('item')
+    py.countdown(500_000_000)
+  },
+})
+
+export const badModels = [terminatedChild, threadRaises, mainRaises, deadlock, killedChild, longSleep]

@@ -337,6 +337,18 @@ export class ProcessHost {
     }, 30)
   }
 
+  /**
+   * Python's terminate(): the process dies by SIGTERM. First, one flush interval for the threads to
+   * send what they recorded (a running thread flushes every 20 ms, a blocked one before it blocks),
+   * so that what others saw of this process, such as the puts they got, is in the trace.
+   */
+  terminate(die: () => void): void {
+    setTimeout(() => {
+      if (this.init) this.forward()
+      die()
+    }, 30)
+  }
+
   private exitCode(): number {
     return this.mainRaised ? 1 : 0
   }

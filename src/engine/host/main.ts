@@ -18,6 +18,9 @@ if (parentPort) {
     (code) => setTimeout(() => process.exit(code), 10),
   )
   parentPort.on('message', (e) => host.receive(e.data as HostInbound))
+  process.once('SIGTERM', () =>
+    host.terminate(() => setTimeout(() => process.kill(process.pid, 'SIGTERM'), 10)),
+  )
 } else if (process.send) {
   const send = process.send.bind(process)
   const host = new ProcessHost(
@@ -29,6 +32,9 @@ if (parentPort) {
   )
   process.on('message', (m) => host.receive(m as HostInbound))
   process.on('disconnect', () => process.exit(1))
+  process.once('SIGTERM', () =>
+    host.terminate(() => send({ type: 'host:flushed' }, () => process.kill(process.pid, 'SIGTERM'))),
+  )
 } else {
   process.stderr.write('interleave: the process host must be started by the Interleave engine\n')
   process.exit(2)

@@ -9,6 +9,10 @@ import { PyError } from './errors'
 import { pyRepr } from './repr'
 import type { ThreadRuntime } from './runtime'
 import type { Py } from './py'
+import { ManagedCollection, SyncManager } from './manager'
+import { Pool } from './pool'
+
+export { ManagedCollection, SyncManager, Pool }
 
 export interface ProxyHandle {
   __mp: ObjectKind | 'process' | 'manager'
@@ -227,35 +231,6 @@ export class MpArray extends Proxy {
   }
 }
 
-/** A Manager's dict or list: each method is a round trip to the owner of the data. */
-export class ManagedCollection extends Proxy {
-  call(method: string, ...args: unknown[]): unknown {
-    return this.op('call', [method, ...args], 'blocked', (v) => `${method}() -> ${pyRepr(v)}`)
-  }
-  get(key: unknown): unknown {
-    return this.call('__getitem__', key)
-  }
-  set(key: unknown, value: unknown): void {
-    this.call('__setitem__', key, value)
-  }
-  snapshot(): unknown {
-    return this.call('copy')
-  }
-}
-
-export class Manager {
-  constructor(
-    private readonly mp: Multiprocessing,
-    readonly name: string,
-  ) {}
-  dict(name: string): ManagedCollection {
-    return this.mp.create('mp-manager-dict', name, {}) as ManagedCollection
-  }
-  list(name: string, initial: unknown[] = []): ManagedCollection {
-    return this.mp.create('mp-manager-list', name, { initial }) as ManagedCollection
-  }
-}
-
 export class MpProcess extends Proxy {
   constructor(
     rt: ThreadRuntime,
@@ -296,7 +271,9 @@ export interface ProcessOptions {
   daemon?: boolean
 }
 
-const PROXIES: Partial<Record<ProxyHandle['__mp'], new (rt: ThreadRuntime, h: ProxyHandle) => Proxy>> = {
+const PROXIES: Partial<
+  Record<ProxyHandle['__mp'], new (rt: ThreadRuntime, h: ProxyHandle, py: Py) => object>
+> = {
   'mp-lock': MpLock,
   'mp-rlock': MpLock,
   'mp-condition': MpCondition,
@@ -312,13 +289,13 @@ const PROXIES: Partial<Record<ProxyHandle['__mp'], new (rt: ThreadRuntime, h: Pr
   'mp-manager-list': ManagedCollection,
 }
 
-export function reviveProxy(rt: ThreadRuntime, _py: Py, handle: ProxyHandle): unknown {
+export function reviveProxy(rt: ThreadRuntime, py: Py, handle: ProxyHandle): unknown {
   if (handle.__mp === 'process') {
     return new MpProcess(rt, handle, { target: '', args: [], daemon: false, startMethod: 'spawn' })
   }
   const Ctor = PROXIES[handle.__mp]
   if (!Ctor) throw new Error(`cannot revive a ${handle.__mp}`)
-  return new Ctor(rt, handle)
+  return new Ctor(rt, handle, py)
 }
 
 /** `multiprocessing` as a model sees it: `py.mp.Lock('lock')`, `py.mp.Process({...})`. */
@@ -396,8 +373,17 @@ export class Multiprocessing {
   Array(name: string, typecode: string, init: number[], lock = true): MpArray {
     return this.create('mp-array', name, { typecode, init, lock }) as MpArray
   }
-  Manager(): Manager {
-    return new Manager(this, 'SyncManager')
+  /** Starts a manager: its server is a process of its own (SyncManager-N). */
+  Manager(): SyncManager {
+    return new SyncManager(this.py, this)
+  }
+  /** Pool(processes): worker processes (SpawnPoolWorker-N or ForkPoolWorker-N) on two queues. */
+  Pool(name: string, processes: number | null = null): Pool {
+    return new Pool(this, name, processes)
+  }
+  /** How many Process objects this process has made: CPython numbers Process-N, SyncManager-N, ... by it. */
+  get processesMade(): number {
+    return this.processCount
   }
 
   Process(options: ProcessOptions): MpProcess {

@@ -793,6 +793,14 @@ export class Variable<T = unknown> extends SharedObject {
     return v
   }
 
+  /** Reads without a trace event or a GIL check: for a spin loop (Py.spinUntil) that records only its last read. */
+  peek(): T {
+    this.guard()
+    const v = this.load()
+    this.unguard()
+    return v
+  }
+
   set(value: T): void {
     const rt = this.rt
     rt.checkpoint()
@@ -800,6 +808,21 @@ export class Variable<T = unknown> extends SharedObject {
     this.store(value)
     rt.recordOp(this.id, 'write', 'ok', [], null, pyRepr(value))
     this.unguard()
+  }
+
+  /**
+   * One indivisible step that reads and writes, such as `seen.add(item)` or `items.append(x)`:
+   * CPython runs such a call without a GIL switch in the middle.
+   */
+  update(change: (value: T) => T): T {
+    const rt = this.rt
+    rt.checkpoint()
+    this.guard()
+    const value = change(this.load())
+    this.store(value)
+    rt.recordOp(this.id, 'write', 'ok', [], null, pyRepr(value))
+    this.unguard()
+    return value
   }
 
   private load(): T {

@@ -16,7 +16,10 @@ import {
   threadDouble,
   threadWord,
 } from './control'
+import { Asyncio } from './asyncio'
 import { PyError } from './errors'
+import { ProcessPoolExecutor, ThreadPoolExecutor } from './executor'
+import type { ThreadFunction } from '../scenario'
 import { isHandle, type ObjectHandle } from './layout'
 import { Multiprocessing, reviveProxy, isProxyHandle, type ProxyHandle } from './mp'
 import {
@@ -37,6 +40,8 @@ import type { ThreadRuntime } from './runtime'
 /** JS iterations of real arithmetic that stand for one iteration of a CPython loop (about 25 ns). */
 export const JS_WORK_PER_PY_ITERATION = 24
 const CHUNK = 40_000
+/** The shortest real sleep: what a zero-length sleep system call costs on Linux. */
+const MIN_SLEEP_MS = 0.05
 let sink = 1
 
 /** Burns `iterations` of real CPU work; returns a value so the work cannot be optimised away. */
@@ -144,6 +149,8 @@ export interface ThreadOptions {
 
 export class Py {
   readonly mp: Multiprocessing
+  /** The model's functions by name, for the runtime's own workers (a Pool's, an executor's); set by the worker. */
+  functions: Record<string, ThreadFunction> = {}
 
   constructor(
     readonly rt: ThreadRuntime,
@@ -151,6 +158,12 @@ export class Py {
     readonly processName: string,
   ) {
     this.mp = new Multiprocessing(rt, this, processName)
+  }
+
+  private asyncioModule: Asyncio | undefined
+  /** asyncio on this thread: run, createTask, sleep, gather (engine/thread/asyncio.ts). */
+  get asyncio(): Asyncio {
+    return (this.asyncioModule ??= new Asyncio(this.rt, this))
   }
 
   /** The line of program.py that the next calls stand for. */
@@ -213,8 +226,10 @@ export class Py {
     const rt = this.rt
     rt.checkpoint()
     rt.enterBlocking(state)
-    const until = performance.now() + rt.toMs(seconds)
     const cell = new Int32Array(new SharedArrayBuffer(4))
+    // time.sleep(0) still enters the kernel (tens of microseconds with timer slack), long enough
+    // for a thread waiting for the GIL to take it; so does this.
+    const until = performance.now() + Math.max(rt.toMs(seconds), MIN_SLEEP_MS)
     for (let left = until - performance.now(); left > 0; left = until - performance.now()) {
       rt.blockWait(cell, 0, 0, left)
     }
@@ -234,6 +249,24 @@ export class Py {
     rt.checkpoint()
     for (let left = iterations; left > 0; left -= CHUNK) {
       sink = spin(Math.min(left, CHUNK), sink)
+      rt.checkpoint()
+      if (rt.tracer.pending > 0 && rt.tracer.dueInUs() <= 0) rt.tracer.flush()
+    }
+  }
+
+  /**
+   * A busy-wait loop, `while not test(v): pass`: checks `v` over and over, burning real CPU and
+   * offering the GIL between chunks like any Python loop, with no event per check. The check that
+   * ends the loop is one traced read of `v`; returns the value it read.
+   */
+  spinUntil<T>(v: Variable<T>, test: (value: T) => boolean): T {
+    const rt = this.rt
+    for (;;) {
+      if (test(v.peek())) {
+        const value = v.get()
+        if (test(value)) return value
+      }
+      sink = spin(CHUNK, sink)
       rt.checkpoint()
       if (rt.tracer.pending > 0 && rt.tracer.dueInUs() <= 0) rt.tracer.flush()
     }
@@ -276,6 +309,15 @@ export class Py {
   /** A module-level variable (a global) that the threads of this process share. */
   shared<T>(name: string, initial: T): Variable<T> {
     return Variable.create(this.rt, name, initial)
+  }
+
+  /** concurrent.futures.ThreadPoolExecutor(max_workers): worker threads started as tasks come. */
+  ThreadPoolExecutor(name: string, maxWorkers: number | null = null): ThreadPoolExecutor {
+    return new ThreadPoolExecutor(this, name, maxWorkers)
+  }
+  /** concurrent.futures.ProcessPoolExecutor(max_workers): worker processes and a manager thread. */
+  ProcessPoolExecutor(name: string, maxWorkers: number | null = null): ProcessPoolExecutor {
+    return new ProcessPoolExecutor(this, name, maxWorkers)
   }
 
   revive(value: unknown): unknown {

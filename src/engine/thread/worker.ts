@@ -96,6 +96,7 @@ function runThread(
   let error: string | null = null
   try {
     const scenario = catalogue.findScenario(init.scenario)
+    py.functions = scenario?.functions ?? {}
     const fn = builtinFunctions[job.target] ?? scenario?.functions[job.target]
     if (!fn) throw new Error(`scenario ${init.scenario} has no function '${job.target}'`)
     rt.gil.take()

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { expectLinesInProgram } from '../../../tests/support/program'
 import type { RunRecord } from '../../shared/trace'
 import { runModel } from '../../../tests/support/runModel'
 import { coresBusy } from './index'
@@ -16,6 +17,7 @@ describe('countdown-gil on this machine', () => {
     const processes = await runModel('countdown-gil', { count, mode: 'processes' })
     const free = await runModel('countdown-gil', { count, mode: 'threads' }, { gil: false })
     for (const r of [threads, processes, free]) expect(r.outcome.status).toBe('finished')
+    expectLinesInProgram(processes)
 
     expect(cpuPerWall(threads)).toBeGreaterThan(0.7)
     expect(cpuPerWall(threads)).toBeLessThan(1.3)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { expectLinesInProgram } from '../../../tests/support/program'
 import type { OpEvent, RunRecord } from '../../shared/trace'
 import { opsOn, runModel } from '../../../tests/support/runModel'
 
@@ -27,6 +28,7 @@ describe('race-counter', () => {
     for (const r of lossy) {
       expect(r.outcome.status).toBe('finished')
       expect(overlappingWindows(r)).toBeGreaterThan(0)
+      expectLinesInProgram(r)
     }
   })
 

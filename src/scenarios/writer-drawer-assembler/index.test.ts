@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { expectLinesInProgram } from '../../../tests/support/program'
 import { eventId, type RunRecord } from '../../shared/trace'
 import { opsOn, printed, runModel } from '../../../tests/support/runModel'
 
@@ -33,6 +34,8 @@ describe('writer-drawer-assembler', () => {
     )!
     expect(assemblerWait.tUs).toBeGreaterThan(drawerNotify.tUs)
     expect(hung!.outcome.message).toMatch(/Assembler\/MainThread waiting on cond at line 33/)
+    expectLinesInProgram(hung!)
+    expectLinesInProgram(woke!)
 
     // When the Assembler wins, the Drawer's notify_all wakes it: the wait names that notify.
     const wait = opsOn(woke!, 'cond').find((e) => e.op === 'wait' && e.result === 'ok')!

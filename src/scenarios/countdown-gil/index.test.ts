@@ -21,9 +21,10 @@ describe('countdown-gil on this machine', () => {
 
     expect(cpuPerWall(threads)).toBeGreaterThan(0.7)
     expect(cpuPerWall(threads)).toBeLessThan(1.3)
-    // The OS's per-core samples agree with the threads' own CPU time.
-    expect(coresBusy(threads)).toBeLessThan(1.3)
-    expect(Math.abs(coresBusy(threads) - cpuPerWall(threads))).toBeLessThan(0.3)
+    // The OS's per-core samples agree with the threads' own CPU time. (They count the whole machine,
+    // so other work running at the same time pushes them up: hence the tolerance.)
+    expect(coresBusy(threads)).toBeLessThan(1.5)
+    expect(Math.abs(coresBusy(threads) - cpuPerWall(threads))).toBeLessThan(0.5)
     // GIL hand-offs: both threads waited for the GIL many times.
     const gilWaits = threads.events.filter((e) => e.type === 'state' && e.state === 'gil-wait' && e.tid > 0)
     expect(gilWaits.length).toBeGreaterThan(20)

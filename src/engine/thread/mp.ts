@@ -63,6 +63,7 @@ class Proxy {
       pended = true
       rt.setState(state, this.id)
     })
+    rt.tracer.pinNextTime(reply.tUs)
     rt.recordOp(this.id, op, RESULTS[reply.status], reply.after ?? [], reply.cause ?? null, show(reply.value))
     if (pended || rt.options.gil) rt.leaveBlocking()
     if (reply.error) throw new PyError(reply.error.type, reply.error.message)

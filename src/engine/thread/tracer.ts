@@ -46,6 +46,17 @@ export class Tracer {
     this.lastFlushUs = now()
   }
 
+  private pinnedUs = -1
+  private lastUs = 0
+
+  /**
+   * Gives the next event a time measured elsewhere on the run's clock: the broker's, for an operation
+   * it decided, so that a put is never drawn after the get that took its item.
+   */
+  pinNextTime(tUs: number): void {
+    this.pinnedUs = tUs
+  }
+
   /** The id the next recorded event will have, for causal links written before the record. */
   nextEventId(): number {
     return eventId(this.pid, this.tid, this.firstSeq + this.count)
@@ -76,7 +87,13 @@ export class Tracer {
     extra = 0,
   ): number {
     if (!this.keepAll && !isLifecycle(code)) return -1
-    const t = this.now()
+    let t = this.now()
+    if (this.pinnedUs >= 0) {
+      // Never before this thread's previous event: a thread's events stay in order.
+      t = Math.max(this.pinnedUs, this.lastUs)
+      this.pinnedUs = -1
+    }
+    this.lastUs = t
     const id = eventId(this.pid, this.tid, this.firstSeq + this.count)
     const r = this.records
     const o = this.count * RECORD_FIELDS

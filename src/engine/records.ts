@@ -70,6 +70,17 @@ function owner(v: number): number | null {
  */
 export class RecordDecoder {
   private readonly kinds = new Map<number, ObjectKind>()
+  /**
+   * Ops on objects whose announcement has not been decoded yet: batches of different threads
+   * arrive in any order, so a thread may use an object before the batch that created it is read.
+   */
+  private readonly unnamed = new Map<number, { after: Record<string, number | null>; raw: number[] }[]>()
+
+  private nameState(kind: ObjectKind, raw: number[], after: Record<string, number | null>): void {
+    OBJECT_STATE_FIELDS[kind].forEach((name, k) => {
+      after[name] = name === 'owner' ? owner(raw[k]) : raw[k]
+    })
+  }
 
   /** Lets the orchestrator declare objects it owns (brokered ones). */
   declareObject(id: number, kind: ObjectKind): void {
@@ -99,12 +110,10 @@ export class RecordDecoder {
         case RecordType.Op: {
           const obj = r[o + F_OBJ]
           const kind = this.kinds.get(obj)
-          const fields = kind ? OBJECT_STATE_FIELDS[kind] : []
+          const raw = [r[o + F_S0], r[o + F_S1], r[o + F_S2]]
           const after: Record<string, number | null> = {}
-          fields.forEach((name, k) => {
-            const v = r[o + F_S0 + k]
-            after[name] = name === 'owner' ? owner(v) : v
-          })
+          if (kind) this.nameState(kind, raw, after)
+          else this.unnamed.set(obj, [...(this.unnamed.get(obj) ?? []), { after, raw }])
           out.push({
             ...base,
             type: 'op',
@@ -133,6 +142,8 @@ export class RecordDecoder {
         case RecordType.Object: {
           const kind = OBJECT_KINDS[sub]
           this.kinds.set(r[o + F_OBJ], kind)
+          for (const op of this.unnamed.get(r[o + F_OBJ]) ?? []) this.nameState(kind, op.raw, op.after)
+          this.unnamed.delete(r[o + F_OBJ])
           out.push({ ...base, type: 'object', obj: r[o + F_OBJ], kind, name: text ?? '?', size: r[o + F_S0] })
           break
         }

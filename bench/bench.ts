@@ -9,7 +9,7 @@ import { Tracer } from '../src/engine/thread/tracer'
 import { Run } from '../src/engine/run'
 import { resolveParams } from '../src/shared/scenario'
 import { findScenario } from '../src/scenarios/catalog'
-import { localLauncher } from '../src/cli/launcher'
+import { localLauncher } from '../src/engine/localLauncher'
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 

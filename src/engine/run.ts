@@ -46,6 +46,8 @@ export interface RunUpdate {
   events: TraceEvent[]
   cpu: CpuSample[]
   threadCpu: ThreadCpuSample[]
+  /** A process that started or ended, as it stands now. */
+  process?: ProcessInfo
 }
 
 /** A launched host; `entry` is set once it becomes a Python process. */
@@ -102,6 +104,10 @@ export class Run {
       killProcess: (pid, signal) => this.killProcess(pid, signal),
       declareObject: (id, kind) => this.decoder.declareObject(id, kind as ObjectKind),
     })
+  }
+
+  get machineCores(): number {
+    return cpus().length
   }
 
   /** Streams what arrives, in batches (for a live view). */
@@ -205,6 +211,7 @@ export class Run {
     }
     this.processes.push(entry)
     slot.entry = entry
+    this.emit({ events: [], cpu: [], threadCpu: [], process: { ...info } })
     const init: HostInit = {
       pid,
       name: spec.name,
@@ -262,6 +269,7 @@ export class Run {
     entry.info.endUs = this.nowUs()
     entry.info.signal = signal
     if (!entry.announcedExit) entry.info.exitCode = code
+    this.emit({ events: [], cpu: [], threadCpu: [], process: { ...entry.info } })
     this.broker.processExited(entry.info.pid, entry.info.exitCode, signal)
     const parent = entry.info.parent === null ? undefined : this.processes[entry.info.parent]
     if (parent) this.exitWhenChildrenDone(parent)

@@ -86,9 +86,20 @@ export const IPC = {
   scenariosList: 'scenarios:list',
   runStart: 'run:start',
   runStop: 'run:stop',
-  /** main -> renderer, a stream of RunStreamMessage over a MessagePort. */
+  /**
+   * preload -> main, once per page load (send, not invoke): asks for the page's run stream. Main
+   * answers on run:stream; the runs of the page this one replaced (a reload) are stopped.
+   */
+  runConnect: 'run:connect',
+  /** main -> preload, once per page load: one MessagePort, over which every RunStreamMessage for the page arrives. */
   runStream: 'run:stream',
 } as const
+
+/**
+ * run:start's answer over Electron IPC. A refusal is an answer, not a thrown error, because Electron
+ * rewrites a handler's error message ("Error invoking remote method ..."); the preload rejects with `message`.
+ */
+export type RunStartReply = { ok: true; runId: string } | { ok: false; message: string }
 
 export interface RunRequest {
   scenario: string
@@ -96,9 +107,56 @@ export interface RunRequest {
   options?: Partial<RunOptions>
 }
 
+/** What a run streams to a window, in order: started, then events and processes, then end. */
 export type RunStreamMessage =
-  | { type: 'run:events'; events: TraceEvent[]; cpu: CpuSample[]; threadCpu: ThreadCpuSample[] }
-  | { type: 'run:process'; process: ProcessInfo }
-  | { type: 'run:end'; record: RunRecord }
+  | {
+      type: 'run:started'
+      runId: string
+      scenario: string
+      params: ParamValues
+      options: RunOptions
+      program: string
+      cores: number
+    }
+  | {
+      type: 'run:events'
+      runId: string
+      events: TraceEvent[]
+      cpu: CpuSample[]
+      threadCpu: ThreadCpuSample[]
+    }
+  | { type: 'run:process'; runId: string; process: ProcessInfo }
+  /**
+   * `summary`: the record without what already streamed (events and samples), with their counts so
+   * a window can tell that it heard all of it. `verdict`: the lesson's outcome in words, as the
+   * CLI's "Lesson:" line.
+   */
+  | { type: 'run:end'; runId: string; summary: RunSummary; verdict: string }
+
+/** A RunRecord less its streamed parts: a long run's end costs no more to send than a short one's. */
+export type RunSummary = Omit<RunRecord, 'events' | 'cpu' | 'threadCpu'> & {
+  counts: { events: number; cpu: number; threadCpu: number }
+}
+
+/** The summary a record's end is sent as. */
+export function summarize(record: RunRecord): RunSummary {
+  const { events, cpu, threadCpu, ...rest } = record
+  return { ...rest, counts: { events: events.length, cpu: cpu.length, threadCpu: threadCpu.length } }
+}
 
 export type { ScenarioSummary }
+
+/**
+ * Browser mode: InterleaveApi over one WebSocket at `/api`, JSON text frames. A request carries an
+ * id and the IPC channel it mirrors; its answer is an `api:reply` or `api:error` with that id. Run
+ * streams are pushed as `run:stream`.
+ */
+export type SocketRequest =
+  | { id: number; type: typeof IPC.scenariosList }
+  | { id: number; type: typeof IPC.runStart; request: RunRequest }
+  | { id: number; type: typeof IPC.runStop; runId: string }
+
+export type SocketMessage =
+  | { type: 'api:reply'; id: number; value: unknown }
+  | { type: 'api:error'; id: number; message: string }
+  | { type: typeof IPC.runStream; message: RunStreamMessage }

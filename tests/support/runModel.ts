@@ -4,7 +4,7 @@ import { resolveParams } from '../../src/shared/scenario'
 import { Run } from '../../src/engine/run'
 import type { ScenarioDefinition } from '../../src/engine/scenario'
 import type { NodeProcessLauncher } from '../../src/engine/nodeLauncher'
-import { localLauncher } from '../../src/cli/launcher'
+import { localLauncher } from '../../src/engine/localLauncher'
 import { findScenario } from '../../src/scenarios/catalog'
 
 let launcher: Promise<NodeProcessLauncher> | undefined

@@ -1,0 +1,57 @@
+/**
+ * A run as a window sees it, the same in Electron and in browser mode: the request checked,
+ * the run started, its updates streamed as RunStreamMessages, and its end stated in words.
+ */
+import { summarize, type RunRequest, type RunStreamMessage } from '../shared/protocol'
+import { resolveParams } from '../shared/scenario'
+import type { RunRecord } from '../shared/trace'
+import type { ProcessLauncher } from './launcher'
+import { Run } from './run'
+import type { ScenarioDefinition } from './scenario'
+
+export interface RunSession {
+  readonly runId: string
+  stop(): void
+  readonly done: Promise<RunRecord>
+}
+
+let sessions = 0
+
+/**
+ * Starts a run for a window. Throws (ParamError, RangeError, Error) with a message for the user when
+ * the request is bad: nothing is started then.
+ */
+export function startSession(
+  find: (id: string) => ScenarioDefinition | undefined,
+  request: RunRequest,
+  launcher: ProcessLauncher,
+  send: (message: RunStreamMessage) => void,
+): RunSession {
+  const scenario = find(request.scenario)
+  if (!scenario) throw new Error(`unknown scenario '${request.scenario}'`)
+  const params = resolveParams(scenario.params, request.params ?? {})
+  const options = { ...request.options }
+  if (options.timeoutS === undefined && scenario.timeoutS !== undefined) options.timeoutS = scenario.timeoutS
+  const run = new Run(scenario, params, options, launcher)
+  const runId = `run-${process.pid}-${++sessions}`
+  send({
+    type: 'run:started',
+    runId,
+    scenario: scenario.id,
+    params,
+    options: run.options,
+    program: scenario.program,
+    cores: run.machineCores,
+  })
+  run.onUpdate((u) => {
+    if (u.process) send({ type: 'run:process', runId, process: u.process })
+    if (u.events.length || u.cpu.length || u.threadCpu.length) {
+      send({ type: 'run:events', runId, events: u.events, cpu: u.cpu, threadCpu: u.threadCpu })
+    }
+  })
+  const done = run.start().then((record) => {
+    send({ type: 'run:end', runId, summary: summarize(record), verdict: scenario.verdict(record).text })
+    return record
+  })
+  return { runId, stop: () => run.stop(), done }
+}

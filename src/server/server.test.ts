@@ -1,0 +1,176 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { localLauncher } from '../engine/localLauncher'
+import type { RunStreamMessage, SocketMessage, SocketRequest } from '../shared/protocol'
+import { parsePort, UsageError } from './main'
+import { startServer, type InterleaveServer } from './server'
+
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
+
+/** A test client: requests by id, stream messages collected in order. */
+class Client {
+  readonly stream: RunStreamMessage[] = []
+  private nextId = 1
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as SocketMessage
+      if (m.type === 'run:stream') this.stream.push(m.message)
+      else {
+        const w = this.waiting.get(m.id)
+        this.waiting.delete(m.id)
+        if (m.type === 'api:reply') w?.resolve(m.value)
+        else w?.reject(new Error(m.message))
+      }
+    })
+  }
+  static open(url: string): Promise<Client> {
+    const ws = new WebSocket(url.replace(/^http/, 'ws') + 'api')
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new Client(ws)))
+      ws.once('error', reject)
+    })
+  }
+  call(request: WithoutId<SocketRequest>): Promise<unknown> {
+    const id = this.nextId++
+    this.ws.send(JSON.stringify({ ...request, id }))
+    return new Promise((resolve, reject) => this.waiting.set(id, { resolve, reject }))
+  }
+  async until(check: () => boolean, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error('timed out waiting')
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+}
+
+function alive(osPid: number): boolean {
+  try {
+    process.kill(osPid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('parsePort', () => {
+  it('takes --port, --port=, PORT, or the default', () => {
+    expect(parsePort([], {})).toBe(5174)
+    expect(parsePort([], { PORT: '8080' })).toBe(8080)
+    expect(parsePort(['--port', '0'], { PORT: '8080' })).toBe(0)
+    expect(parsePort(['--port=9000'], {})).toBe(9000)
+    expect(() => parsePort(['--port', 'x'], {})).toThrow(UsageError)
+    expect(() => parsePort(['--bogus'], {})).toThrow(/unknown argument/)
+  })
+})
+
+describe('the browser-mode server', () => {
+  let dir: string
+  let server: InterleaveServer
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'interleave-server-'))
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>page</title>')
+    server = await startServer({ port: 0, rendererDir: dir, launcher: () => localLauncher() })
+  })
+  afterAll(async () => {
+    await server?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('serves the page, and nothing outside its folder', async () => {
+    const page = await fetch(server.url)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/text\/html/)
+    expect(await page.text()).toContain('<title>page</title>')
+    expect((await fetch(`${server.url}%2e%2e/%2e%2e/etc/passwd`)).status).toBe(404)
+    expect((await fetch(`${server.url}missing.js`)).status).toBe(404)
+  })
+
+  it('says plainly when the page is not built', async () => {
+    const empty = await startServer({
+      port: 0,
+      rendererDir: join(dir, 'nothing-here'),
+      launcher: () => localLauncher(),
+    })
+    try {
+      const res = await fetch(empty.url)
+      expect(res.status).toBe(503)
+      expect(await res.text()).toContain('npm run build')
+    } finally {
+      await empty.close()
+    }
+  })
+
+  it('refuses a socket opened by a page of another origin', async () => {
+    const ws = new WebSocket(server.url.replace(/^http/, 'ws') + 'api', { origin: 'http://evil.example' })
+    const outcome = await new Promise<string>((resolve) => {
+      ws.once('open', () => resolve('open'))
+      ws.once('error', () => resolve('refused'))
+    })
+    expect(outcome).toBe('refused')
+  })
+
+  it('lists scenarios and rejects bad requests with their message', async () => {
+    const client = await Client.open(server.url)
+    try {
+      const list = (await client.call({ type: 'scenarios:list' })) as { id: string; params: unknown[] }[]
+      expect(list.map((s) => s.id)).toContain('race-counter')
+      expect(list[0]).not.toHaveProperty('functions')
+      await expect(
+        client.call({ type: 'run:start', request: { scenario: 'nope', params: {} } }),
+      ).rejects.toThrow("unknown scenario 'nope'")
+      await expect(
+        client.call({ type: 'run:start', request: { scenario: 'race-counter', params: { threads: 99 } } }),
+      ).rejects.toThrow("parameter 'threads' must be at most 16")
+    } finally {
+      client.ws.close()
+    }
+  })
+
+  it('streams a run from run:started to run:end', async () => {
+    const client = await Client.open(server.url)
+    try {
+      const { runId } = (await client.call({
+        type: 'run:start',
+        request: { scenario: 'race-counter', params: { iterations: 20 } },
+      })) as { runId: string }
+      await client.until(() => client.stream.some((m) => m.type === 'run:end'))
+      const mine = client.stream.filter((m) => m.runId === runId)
+      expect(mine[0].type).toBe('run:started')
+      expect(mine.at(-1)?.type).toBe('run:end')
+      const events = mine.flatMap((m) => (m.type === 'run:events' ? m.events : []))
+      expect(
+        events.filter((e) => e.type === 'thread-start').map((e) => e.type === 'thread-start' && e.name),
+      ).toEqual(expect.arrayContaining(['MainThread']))
+      const end = mine.at(-1)
+      if (end?.type !== 'run:end') throw new Error('the stream did not end with run:end')
+      expect(end.summary.outcome.status).toBe('finished')
+      expect(end.verdict).toMatch(/increment/)
+      // The end does not repeat the events: the stream carried every one the engine recorded.
+      expect(end.summary).not.toHaveProperty('events')
+      expect(end.summary.counts.events).toBe(events.length)
+      expect(end.summary.counts.cpu).toBe(mine.flatMap((m) => (m.type === 'run:events' ? m.cpu : [])).length)
+    } finally {
+      client.ws.close()
+    }
+  })
+
+  it('stops a socket’s runs when it closes: no process is left', async () => {
+    const client = await Client.open(server.url)
+    await client.call({
+      type: 'run:start',
+      request: { scenario: 'writer-drawer-assembler', params: {}, options: { timeoutS: 30 } },
+    })
+    await client.until(() => client.stream.filter((m) => m.type === 'run:process').length >= 3)
+    const osPids = client.stream.flatMap((m) =>
+      m.type === 'run:process' && m.process.osPid ? [m.process.osPid] : [],
+    )
+    expect(osPids.some(alive)).toBe(true)
+    client.ws.close()
+    await client.until(() => !osPids.some(alive), 15_000)
+  })
+})

@@ -1,0 +1,197 @@
+/**
+ * Browser mode: the built renderer over HTTP and the InterleaveApi over a WebSocket at `/api`, on
+ * 127.0.0.1 only. Each socket owns the runs it started: closing it stops them.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, resolve, sep } from 'node:path'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import type { ProcessLauncher } from '../engine/launcher'
+import { scenarioSummary } from '../engine/scenario'
+import { startSession, type RunSession } from '../engine/session'
+import { IPC, type SocketMessage, type SocketRequest } from '../shared/protocol'
+import { findScenario, scenarios } from '../scenarios/catalog'
+
+export interface ServerOptions {
+  /** 0 picks any free port. */
+  port: number
+  /** Where `electron-vite build` put the renderer (out/renderer). */
+  rendererDir: string
+  /** Made once, on first need (bundling the runtime takes a moment), and shared by every run. */
+  launcher: () => Promise<ProcessLauncher>
+  host?: string
+}
+
+export interface InterleaveServer {
+  readonly url: string
+  readonly port: number
+  /** Stops every run (their processes are killed and waited for), then closes every connection. */
+  close(): Promise<void>
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+}
+
+export async function startServer(options: ServerOptions): Promise<InterleaveServer> {
+  const host = options.host ?? '127.0.0.1'
+  const rendererDir = resolve(options.rendererDir)
+  let launcher: Promise<ProcessLauncher> | null = null
+  const getLauncher = (): Promise<ProcessLauncher> => (launcher ??= options.launcher())
+  const running = new Set<RunSession>()
+
+  const http = createServer((req, res) => serveFile(rendererDir, req, res))
+  const wss = new WebSocketServer({ noServer: true })
+
+  http.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    // A page from another site must not start processes on this machine.
+    const origin = req.headers.origin
+    if (path !== '/api' || (origin !== undefined && origin !== `http://${req.headers.host}`)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws))
+  })
+
+  function serveSocket(ws: WebSocket): void {
+    const mine = new Set<RunSession>()
+    const send = (message: SocketMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+    }
+    ws.on('message', (data: RawData) => {
+      let request: SocketRequest
+      try {
+        request = JSON.parse(data.toString()) as SocketRequest
+      } catch {
+        return // not ours to answer: no id to answer to
+      }
+      answer(request).then(
+        (value) => send({ type: 'api:reply', id: request.id, value: value ?? null }),
+        (e: unknown) =>
+          send({ type: 'api:error', id: request.id, message: e instanceof Error ? e.message : String(e) }),
+      )
+    })
+    ws.on('close', () => {
+      for (const session of mine) session.stop()
+    })
+
+    async function answer(request: SocketRequest): Promise<unknown> {
+      switch (request.type) {
+        case IPC.scenariosList:
+          return scenarios.map(scenarioSummary)
+        case IPC.runStart: {
+          const chosen = await getLauncher()
+          if (ws.readyState !== ws.OPEN) throw new Error('the connection closed')
+          const session = startSession(findScenario, request.request, chosen, (message) =>
+            send({ type: IPC.runStream, message }),
+          )
+          mine.add(session)
+          running.add(session)
+          const forget = (): void => {
+            mine.delete(session)
+            running.delete(session)
+          }
+          session.done.then(forget, (e: unknown) => {
+            forget()
+            process.stderr.write(`interleave: run ${session.runId} failed: ${(e as Error)?.stack ?? e}\n`)
+          })
+          return { runId: session.runId }
+        }
+        case IPC.runStop: {
+          for (const session of mine) if (session.runId === request.runId) session.stop()
+          return null
+        }
+        default:
+          throw new Error(`unknown request '${(request as { type?: unknown }).type}'`)
+      }
+    }
+  }
+
+  await new Promise<void>((done, fail) => {
+    http.once('error', fail)
+    http.listen(options.port, host, () => {
+      http.off('error', fail)
+      done()
+    })
+  })
+  const port = (http.address() as AddressInfo).port
+  getLauncher().catch(() => {}) // warm: bundle the runtime now rather than at the first Run
+
+  return {
+    url: `http://${host}:${port}/`,
+    port,
+    async close() {
+      const ending = [...running].map((session) => {
+        session.stop()
+        return session.done.catch(() => {})
+      })
+      await Promise.all(ending)
+      for (const ws of wss.clients) ws.terminate()
+      wss.close()
+      await new Promise<void>((done) => {
+        http.close(() => done())
+        http.closeAllConnections()
+      })
+    },
+  }
+}
+
+function serveFile(rendererDir: string, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end()
+    return
+  }
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    res.writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '10' })
+    res.end(notBuiltPage(rendererDir))
+    return
+  }
+  let path: string
+  try {
+    path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname)
+  } catch {
+    res.writeHead(400).end()
+    return
+  }
+  if (path.endsWith('/')) path += 'index.html'
+  const file = resolve(rendererDir, `.${path}`)
+  const stat = file.startsWith(rendererDir + sep) && existsSync(file) ? statSync(file) : null
+  if (!stat?.isFile()) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Not found: ${path}\n`)
+    return
+  }
+  res.writeHead(200, {
+    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Length': stat.size,
+    'Cache-Control': 'no-cache',
+  })
+  if (req.method === 'HEAD') res.end()
+  else createReadStream(file).pipe(res)
+}
+
+function notBuiltPage(rendererDir: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Interleave: not built</title></head>
+<body style="font: 20px/1.5 system-ui, sans-serif; margin: 2rem">
+<h1>Interleave's page is not built yet</h1>
+<p>There is no <code>index.html</code> in <code>${escapeHtml(rendererDir)}</code>.</p>
+<p>Run <code>npm run build</code> and reload, or start browser mode with <code>npm run serve</code>,
+which builds the page when it is missing.</p>
+</body></html>
+`
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
+}

@@ -1,15 +1,31 @@
 import { join } from 'node:path'
-import { app, BrowserWindow, ipcMain, Menu, shell, type MenuItemConstructorOptions } from 'electron'
-import { scenarios } from '../scenarios/catalog'
+import { app, BrowserWindow, ipcMain, Menu, screen, shell } from 'electron'
+import { findScenario, scenarios } from '../scenarios/catalog'
 import { scenarioSummary } from '../engine/scenario'
 import type { ProcessLauncher } from '../engine/launcher'
-import { IPC, type ScenarioSummary } from '../shared/protocol'
+import { IPC, type RunRequest, type RunStartReply, type ScenarioSummary } from '../shared/protocol'
+import { buildMenu } from './menu'
+import { Runs } from './runs'
 import { UtilityProcessLauncher } from './utilityProcessLauncher'
+import { readWindowState, rememberWindowState } from './windowState'
 
+const DEFAULT_SIZE = { width: 1440, height: 900 }
+
+/** The main window, where it was last time if that is still on a screen. */
 export function createMainWindow(): BrowserWindow {
+  const stateFile = join(app.getPath('userData'), 'window-state.json')
+  const saved = readWindowState(
+    stateFile,
+    screen.getAllDisplays().map((display) => display.workArea),
+  )
+  const fit = screen.getPrimaryDisplay().workArea
+  const bounds = saved?.bounds ?? {
+    // No position: Electron centres the window.
+    width: Math.min(DEFAULT_SIZE.width, fit.width),
+    height: Math.min(DEFAULT_SIZE.height, fit.height),
+  }
   const window = new BrowserWindow({
-    width: 1440,
-    height: 900,
+    ...bounds,
     minWidth: 800,
     minHeight: 600,
     title: 'Interleave',
@@ -22,7 +38,11 @@ export function createMainWindow(): BrowserWindow {
       webSecurity: true,
     },
   })
-  window.once('ready-to-show', () => window.show())
+  rememberWindowState(window, stateFile)
+  window.once('ready-to-show', () => {
+    if (saved?.maximized) window.maximize()
+    window.show()
+  })
 
   // The app is one page: links open in the user's browser, and the window never navigates away.
   window.webContents.setWindowOpenHandler(({ url }) => {
@@ -33,32 +53,43 @@ export function createMainWindow(): BrowserWindow {
     if (url !== window.webContents.getURL()) event.preventDefault()
   })
 
+  // The page's Content-Security-Policy is the <meta> in src/renderer/index.html: a built app loads
+  // it from file://, where Electron cannot add response headers (webRequest does not see file://).
   const devServerUrl = process.env.ELECTRON_RENDERER_URL
   if (devServerUrl) void window.loadURL(devServerUrl)
   else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
   return window
 }
 
-export function registerIpc(_launcher: ProcessLauncher): void {
-  // run:start and run:stop use the launcher; they arrive with the run orchestrator.
+/** Answers the preload's channels; runs use `launcher` (utility processes in the app, child processes in tests). */
+export function registerIpc(launcher: ProcessLauncher): Runs {
+  const runs = new Runs(launcher, findScenario)
   ipcMain.handle(IPC.scenariosList, (): ScenarioSummary[] => scenarios.map(scenarioSummary))
+  ipcMain.on(IPC.runConnect, (event) => runs.connect(event.sender))
+  ipcMain.handle(IPC.runStart, (event, request: RunRequest): RunStartReply =>
+    runs.start(event.sender, request),
+  )
+  ipcMain.handle(IPC.runStop, (event, runId: string): void => runs.stop(event.sender, runId))
+  return runs
 }
 
-function buildMenu(): Menu {
-  const template: MenuItemConstructorOptions[] = [
-    ...(process.platform === 'darwin' ? [{ role: 'appMenu' } as const] : []),
-    { role: 'fileMenu' },
-    { role: 'editMenu' },
-    { role: 'viewMenu' },
-    { role: 'windowMenu' },
-    { role: 'help', submenu: [{ role: 'about' }] },
-  ]
-  return Menu.buildFromTemplate(template)
+/** Quitting waits until every run's processes have exited, so that none outlives the app. */
+export function stopRunsBeforeQuit(runs: Runs): void {
+  app.on('will-quit', (event) => {
+    if (!runs.busy) return
+    event.preventDefault()
+    void runs.stopAll().finally(() => app.quit())
+  })
 }
 
 function startApp(): void {
-  Menu.setApplicationMenu(buildMenu())
-  registerIpc(new UtilityProcessLauncher())
+  app.setAboutPanelOptions({
+    applicationName: 'Interleave',
+    applicationVersion: app.getVersion(),
+    credits: 'Python concurrency, run for real and drawn as it runs.',
+  })
+  Menu.setApplicationMenu(buildMenu(!app.isPackaged))
+  stopRunsBeforeQuit(registerIpc(new UtilityProcessLauncher()))
   createMainWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow()

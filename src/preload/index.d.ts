@@ -1,9 +1,18 @@
-import type { ScenarioSummary } from '../shared/protocol'
+import type { RunRequest, RunStreamMessage, ScenarioSummary } from '../shared/protocol'
 
-/** What the renderer may ask of the main process, as `window.interleave`. */
+/**
+ * What the renderer may ask of its backend, as `window.interleave` in Electron; browser mode
+ * implements the same interface over a WebSocket.
+ */
 export interface InterleaveApi {
   /** Every scenario, in teaching order, without its model. */
   listScenarios(): Promise<ScenarioSummary[]>
+  /** Starts a run; rejects with a readable message for bad input (unknown scenario, a bound broken). */
+  startRun(request: RunRequest): Promise<{ runId: string }>
+  /** Stops a run: every process of it is killed; its stream then ends with run:end. */
+  stopRun(runId: string): Promise<void>
+  /** Every run's stream, in order; returns a function that unsubscribes. */
+  onRunMessage(listener: (message: RunStreamMessage) => void): () => void
 }
 
 declare global {

@@ -1,23 +1,131 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fake, ipcMain } from '../../tests/fakes/electron'
-import { IPC } from '../shared/protocol'
+import { IPC, type RunRequest, type RunStartReply, type RunStreamMessage } from '../shared/protocol'
 import type { InterleaveApi } from './index.d'
 
+const started: RunStreamMessage = {
+  type: 'run:started',
+  runId: 'run-1',
+  scenario: 'race-counter',
+  params: { threads: 2 },
+  options: { gil: true, timeoutS: 30, switchIntervalMs: 5, speed: 1, trace: true },
+  program: 'counter = 0\n',
+  cores: 2,
+}
+const processStarted: RunStreamMessage = {
+  type: 'run:process',
+  runId: 'run-1',
+  process: {
+    pid: 0,
+    name: 'MainProcess',
+    parent: null,
+    startMethod: null,
+    osPid: 4242,
+    startUs: 0,
+    endUs: null,
+    exitCode: null,
+    signal: null,
+    cpuUs: 0,
+  },
+}
+
 describe('the preload bridge', () => {
+  let api: InterleaveApi
+  // The page's end of the stream is a DOM MessagePort; Node's speaks the same addEventListener and start.
+  const channel = new MessageChannel()
+
   beforeAll(async () => {
     fake.reset()
     await import('./index')
+    api = fake.exposed.interleave as InterleaveApi
+  })
+  afterAll(() => {
+    channel.port1.close()
+    channel.port2.close()
   })
 
-  it('exposes one key, interleave, and nothing of ipcRenderer', () => {
+  it('exposes one key, interleave, with the documented functions and nothing of ipcRenderer', () => {
     expect(Object.keys(fake.exposed)).toEqual(['interleave'])
-    expect(Object.keys(fake.exposed.interleave as object).sort()).toEqual(['listScenarios'])
+    expect(Object.keys(api).sort()).toEqual(['listScenarios', 'onRunMessage', 'startRun', 'stopRun'])
+    for (const value of Object.values(api)) expect(typeof value).toBe('function')
+  })
+
+  it('asks main for the run stream as the page loads', () => {
+    expect(fake.sentToMain).toEqual([{ channel: IPC.runConnect, args: [] }])
   })
 
   it('lists scenarios through the scenarios:list channel', async () => {
     const scenarios = [{ id: 'race-counter' }]
     ipcMain.handle(IPC.scenariosList, () => scenarios)
-    const api = fake.exposed.interleave as InterleaveApi
     await expect(api.listScenarios()).resolves.toEqual(scenarios)
   })
+
+  it('starts a run on run:start, and rejects with main’s own message when main refuses', async () => {
+    const asked: unknown[] = []
+    ipcMain.handle(IPC.runStart, (_event, request): RunStartReply => {
+      asked.push(request)
+      const { params } = request as RunRequest
+      return params.threads === 99
+        ? { ok: false, message: "parameter 'threads' must be at most 16; got 99" }
+        : { ok: true, runId: 'run-7' }
+    })
+    const request: RunRequest = { scenario: 'race-counter', params: { threads: 2 } }
+    await expect(api.startRun(request)).resolves.toEqual({ runId: 'run-7' })
+    expect(asked).toEqual([request])
+    // Exactly the bound's message, not Electron's "Error invoking remote method ..." around it.
+    await expect(api.startRun({ scenario: 'race-counter', params: { threads: 99 } })).rejects.toThrow(
+      /^parameter 'threads' must be at most 16; got 99$/,
+    )
+  })
+
+  it('stops a run on run:stop, by its id', async () => {
+    const stopped: unknown[] = []
+    ipcMain.handle(IPC.runStop, (_event, runId) => void stopped.push(runId))
+    await expect(api.stopRun('run-7')).resolves.toBeUndefined()
+    expect(stopped).toEqual(['run-7'])
+  })
+
+  it("forwards what arrives on main's port to every listener, in order, until they unsubscribe", async () => {
+    const first: RunStreamMessage[] = []
+    const second: RunStreamMessage[] = []
+    const unsubscribeFirst = api.onRunMessage((m) => first.push(m))
+    api.onRunMessage((m) => second.push(m))
+
+    // Sent before the port reaches the preload: it waits in the port.
+    channel.port1.postMessage(started)
+    fake.sendToRenderer(IPC.runStream, [channel.port2])
+    await waitUntil(() => first.length === 1 && second.length === 1)
+    expect(first).toEqual([started])
+
+    unsubscribeFirst()
+    channel.port1.postMessage(processStarted)
+    await waitUntil(() => second.length === 2)
+    expect(second).toEqual([started, processStarted])
+    expect(first).toEqual([started])
+  })
+
+  it('keeps telling the other listeners when one throws', async () => {
+    const heard: RunStreamMessage[] = []
+    const quiet = console.error
+    console.error = () => {}
+    try {
+      api.onRunMessage(() => {
+        throw new Error('a broken view')
+      })
+      api.onRunMessage((m) => heard.push(m))
+      channel.port1.postMessage(started)
+      await waitUntil(() => heard.length === 1)
+    } finally {
+      console.error = quiet
+    }
+    expect(heard).toEqual([started])
+  })
 })
+
+async function waitUntil(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}

@@ -4,14 +4,31 @@
  */
 import { EventEmitter } from 'node:events'
 import type {
+  AboutPanelOptionsOptions,
   BrowserWindowConstructorOptions,
   ForkOptions,
   HandlerDetails,
   MenuItemConstructorOptions,
+  Rectangle,
   WindowOpenHandlerResponse,
 } from 'electron'
 
 type InvokeHandler = (event: unknown, ...args: unknown[]) => unknown
+type MainListener = (event: unknown, ...args: unknown[]) => void
+type RendererListener = (event: { ports: unknown[]; sender: unknown }, ...args: unknown[]) => void
+
+/** A display as `screen` describes it; only the fields src/main reads. */
+interface FakeDisplay {
+  id: number
+  bounds: Rectangle
+  workArea: Rectangle
+}
+
+const fullHd = (): FakeDisplay => ({
+  id: 1,
+  bounds: { x: 0, y: 0, width: 1920, height: 1080 },
+  workArea: { x: 0, y: 0, width: 1920, height: 1040 },
+})
 
 /** What the fake recorded; tests read it and drive the fake through it. */
 export const fake = {
@@ -22,6 +39,18 @@ export const fake = {
   children: [] as FakeUtilityProcess[],
   exposed: {} as Record<string, unknown>,
   quitCalls: 0,
+  /** What `app.getPath('userData')` answers; tests that save files point it at a temporary folder. */
+  userData: '/nonexistent/interleave-fake-user-data',
+  isPackaged: false,
+  aboutPanel: null as AboutPanelOptionsOptions | null,
+  /** Displays as `screen` reports them; the first is the primary one. */
+  displays: [fullHd()],
+  /** ipcMain.on listeners (send-style channels), by channel. */
+  mainListeners: new Map<string, MainListener[]>(),
+  /** What the preload sent to main with ipcRenderer.send. */
+  sentToMain: [] as { channel: string; args: unknown[] }[],
+  /** ipcRenderer.on listeners, by channel. */
+  rendererListeners: new Map<string, RendererListener[]>(),
   /** Resolves `app.whenReady()`, as Electron does once it has started. */
   emitReady(): void {
     resolveReady()
@@ -34,6 +63,23 @@ export const fake = {
     fake.children = []
     fake.exposed = {}
     fake.quitCalls = 0
+    fake.userData = '/nonexistent/interleave-fake-user-data'
+    fake.isPackaged = false
+    fake.aboutPanel = null
+    fake.displays = [fullHd()]
+    fake.mainListeners.clear()
+    fake.sentToMain = []
+    fake.rendererListeners.clear()
+  },
+  /** A message from a page to main's ipcMain.on listeners, as Electron delivers `ipcRenderer.send`. */
+  sendToMain(channel: string, sender: FakeWebContents, ...args: unknown[]): void {
+    for (const listener of fake.mainListeners.get(channel) ?? [])
+      listener({ sender }, ...structuredClone(args))
+  },
+  /** A message from main to the preload's ipcRenderer.on listeners, with ports as `webContents.postMessage` sends them. */
+  sendToRenderer(channel: string, ports: unknown[] = [], ...args: unknown[]): void {
+    for (const listener of fake.rendererListeners.get(channel) ?? [])
+      listener({ ports, sender: ipcRenderer }, ...args)
   },
 }
 
@@ -50,12 +96,50 @@ class FakeApp extends EventEmitter {
   quit(): void {
     fake.quitCalls += 1
   }
+
+  get isPackaged(): boolean {
+    return fake.isPackaged
+  }
+
+  getPath(name: string): string {
+    if (name !== 'userData') throw new Error(`the fake knows only app.getPath('userData'), not '${name}'`)
+    return fake.userData
+  }
+
+  getVersion(): string {
+    return '0.0.0-fake'
+  }
+
+  setAboutPanelOptions(options: AboutPanelOptionsOptions): void {
+    fake.aboutPanel = options
+  }
 }
 export const app = new FakeApp()
 
+let nextWebContentsId = 1
+
 class FakeWebContents extends EventEmitter {
+  readonly id = nextWebContentsId++
   url = ''
   windowOpenHandler: ((details: HandlerDetails) => WindowOpenHandlerResponse) | null = null
+  /** What main sent with postMessage: the channel, the message and the ports it transferred. */
+  readonly posted: { channel: string; message: unknown; ports: FakeMessagePortMain[] }[] = []
+  private destroyed = false
+
+  postMessage(channel: string, message: unknown, transfer: FakeMessagePortMain[] = []): void {
+    this.posted.push({ channel, message: structuredClone(message), ports: transfer })
+  }
+
+  isDestroyed(): boolean {
+    return this.destroyed
+  }
+
+  /** The page is gone for good (its window closed), as Electron reports it. */
+  destroy(): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    this.emit('destroyed')
+  }
 
   setWindowOpenHandler(handler: (details: HandlerDetails) => WindowOpenHandlerResponse): void {
     this.windowOpenHandler = handler
@@ -71,9 +155,23 @@ class FakeBrowserWindow extends EventEmitter {
   loadedUrl: string | null = null
   loadedFile: string | null = null
   shown = false
+  /** The bounds when neither maximised nor full screen; tests move the window by setting them. */
+  bounds: Rectangle
+  maximized = false
+  private destroyed = false
 
   constructor(readonly options: BrowserWindowConstructorOptions) {
     super()
+    const primary = fake.displays[0]?.workArea ?? { x: 0, y: 0, width: 800, height: 600 }
+    const width = options.width ?? 800
+    const height = options.height ?? 600
+    this.bounds = {
+      // Electron centres a window that is given no position.
+      x: options.x ?? Math.round(primary.x + (primary.width - width) / 2),
+      y: options.y ?? Math.round(primary.y + (primary.height - height) / 2),
+      width,
+      height,
+    }
     fake.windows.push(this)
   }
 
@@ -96,6 +194,36 @@ class FakeBrowserWindow extends EventEmitter {
   show(): void {
     this.shown = true
   }
+
+  getNormalBounds(): Rectangle {
+    return { ...this.bounds }
+  }
+
+  isMaximized(): boolean {
+    return this.maximized
+  }
+
+  maximize(): void {
+    this.maximized = true
+    this.shown = true // Electron's maximize() shows a hidden window too
+    this.emit('maximize')
+  }
+
+  isDestroyed(): boolean {
+    return this.destroyed
+  }
+
+  /** As the user closing it: 'close' (which a listener may prevent), then 'closed', and its page is destroyed. */
+  close(): void {
+    if (this.destroyed) return
+    let prevented = false
+    this.emit('close', { preventDefault: () => (prevented = true) })
+    if (prevented) return
+    this.destroyed = true
+    fake.windows = fake.windows.filter((w) => w !== this)
+    this.emit('closed')
+    this.webContents.destroy()
+  }
 }
 export { FakeBrowserWindow as BrowserWindow }
 
@@ -107,6 +235,9 @@ export const ipcMain = {
   },
   removeHandler(channel: string): void {
     fake.handlers.delete(channel)
+  },
+  on(channel: string, listener: MainListener): void {
+    fake.mainListeners.set(channel, [...(fake.mainListeners.get(channel) ?? []), listener])
   },
 }
 
@@ -172,7 +303,81 @@ export const ipcRenderer = {
   async invoke(channel: string, ...args: unknown[]): Promise<unknown> {
     const handler = fake.handlers.get(channel)
     if (!handler) throw new Error(`No handler registered for '${channel}'`)
-    // Electron structured-clones the reply; a value that cannot cross (a function) fails here too.
-    return structuredClone(await handler({}, ...args))
+    let reply: unknown
+    try {
+      // Arguments and the reply are structured-cloned; a value that cannot cross (a function) fails here too.
+      reply = await handler({}, ...structuredClone(args))
+    } catch (e) {
+      // Electron rejects with its own message around the handler's error, not with the error itself.
+      throw new Error(`Error invoking remote method '${channel}': ${String(e)}`)
+    }
+    return structuredClone(reply)
+  },
+  send(channel: string, ...args: unknown[]): void {
+    fake.sentToMain.push({ channel, args: structuredClone(args) })
+  },
+  on(channel: string, listener: RendererListener): void {
+    fake.rendererListeners.set(channel, [...(fake.rendererListeners.get(channel) ?? []), listener])
+  },
+}
+
+/**
+ * One end of a MessageChannelMain. As Electron's: what is posted is structured-cloned (so a message that
+ * cannot be cloned throws), and arrives at the other end, in order and asynchronously, once that end has
+ * been started; until then it waits in a queue. Closing either end closes both.
+ */
+export class FakeMessagePortMain extends EventEmitter {
+  other: FakeMessagePortMain | null = null
+  closed = false
+  private started = false
+  private readonly queue: unknown[] = []
+
+  postMessage(message: unknown): void {
+    const data = structuredClone(message)
+    if (this.closed || !this.other || this.other.closed) return
+    this.other.queue.push(data)
+    this.other.deliverSoon()
+  }
+
+  start(): void {
+    this.started = true
+    this.deliverSoon()
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.emit('close')
+    this.other?.close()
+  }
+
+  private deliverSoon(): void {
+    if (!this.started) return
+    setImmediate(() => {
+      while (this.started && !this.closed && this.queue.length > 0) {
+        this.emit('message', { data: this.queue.shift(), ports: [] })
+      }
+    })
+  }
+}
+
+export class MessageChannelMain {
+  readonly port1 = new FakeMessagePortMain()
+  readonly port2 = new FakeMessagePortMain()
+
+  constructor() {
+    this.port1.other = this.port2
+    this.port2.other = this.port1
+  }
+}
+
+export const screen = {
+  getAllDisplays(): FakeDisplay[] {
+    return fake.displays.map((d) => structuredClone(d))
+  },
+  getPrimaryDisplay(): FakeDisplay {
+    const [primary] = fake.displays
+    if (!primary) throw new Error('the fake has no display')
+    return structuredClone(primary)
   },
 }

@@ -1,6 +1,14 @@
 import type { InterleaveApi } from '../../../preload/index.d'
 
-/** The Electron backend: each call crosses to the main process through the preload bridge. */
+/**
+ * The Electron backend: each call crosses to the main process through the preload bridge. Calls
+ * read `window.interleave` when made, so this module loads in browser mode too.
+ */
 export const preloadApi: InterleaveApi = {
   listScenarios: () => window.interleave.listScenarios(),
+  // A request may hold Vue's reactive proxies, which cannot be cloned across to the preload and
+  // main; it is plain JSON data (as browser mode sends it), so a JSON copy is exact.
+  startRun: (request) => window.interleave.startRun(JSON.parse(JSON.stringify(request))),
+  stopRun: (runId) => window.interleave.stopRun(runId),
+  onRunMessage: (listener) => window.interleave.onRunMessage(listener),
 }

@@ -8,15 +8,32 @@ export interface ConceptGroup {
   scenarios: ScenarioSummary[]
 }
 
+/** Does the scenario match every word of the search? Title, id, concept, tags and text count. */
+export function matchesSearch(scenario: ScenarioSummary, query: string): boolean {
+  const haystack = [scenario.title, scenario.id, scenario.concept, ...scenario.tags, scenario.explanation]
+    .join(' ')
+    .toLowerCase()
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((word) => haystack.includes(word))
+}
+
 export const useScenariosStore = defineStore('scenarios', () => {
   const scenarios = ref<ScenarioSummary[]>([])
   const loadError = ref<string | null>(null)
   const loaded = ref(false)
+  const query = ref('')
+  const selectedId = ref<string | null>(null)
 
-  /** Concepts in the order the catalogue first teaches them. */
+  const selected = computed(() => scenarios.value.find((s) => s.id === selectedId.value) ?? null)
+
+  /** Concepts in the order the catalogue first teaches them; only scenarios matching the search. */
   const byConcept = computed<ConceptGroup[]>(() => {
     const groups = new Map<string, ScenarioSummary[]>()
     for (const scenario of scenarios.value) {
+      if (!matchesSearch(scenario, query.value)) continue
       const group = groups.get(scenario.concept)
       if (group) group.push(scenario)
       else groups.set(scenario.concept, [scenario])
@@ -28,6 +45,7 @@ export const useScenariosStore = defineStore('scenarios', () => {
     try {
       scenarios.value = await api.listScenarios()
       loadError.value = null
+      if (!selected.value) selectedId.value = scenarios.value[0]?.id ?? null
     } catch (error) {
       loadError.value = error instanceof Error ? error.message : String(error)
     } finally {
@@ -35,5 +53,9 @@ export const useScenariosStore = defineStore('scenarios', () => {
     }
   }
 
-  return { scenarios, loadError, loaded, byConcept, load }
+  function select(id: string): void {
+    selectedId.value = id
+  }
+
+  return { scenarios, loadError, loaded, query, selectedId, selected, byConcept, load, select }
 })

@@ -1,0 +1,79 @@
+import type { InterleaveApi } from '../../../preload/index.d'
+import type { RunStreamMessage, SocketMessage, SocketRequest } from '../../../shared/protocol'
+
+/** Where browser mode's backend listens: `/api` on the page's own origin. */
+export function socketUrlFor(location: { protocol: string; host: string }): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api`
+}
+
+/** WebSocket.OPEN, spelled out so that this module loads where no WebSocket global exists (tests). */
+const OPEN = 1
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void }
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
+type Request = WithoutId<SocketRequest>
+
+/**
+ * Browser mode's backend: InterleaveApi over one WebSocket, opened on first use and reopened
+ * when a call finds it closed. Calls in flight when it closes are rejected.
+ */
+export function createWsApi(url: string, makeSocket = (u: string) => new WebSocket(u)): InterleaveApi {
+  const listeners = new Set<(message: RunStreamMessage) => void>()
+  const pending = new Map<number, Pending>()
+  let nextId = 1
+  let socket: WebSocket | null = null
+  let opened: Promise<WebSocket> | null = null
+
+  function connect(): Promise<WebSocket> {
+    if (opened && socket && socket.readyState <= OPEN) return opened
+    const ws = makeSocket(url)
+    socket = ws
+    opened = new Promise((resolve, reject) => {
+      ws.addEventListener('open', () => resolve(ws), { once: true })
+      ws.addEventListener('error', () => reject(new Error(`could not reach Interleave's server at ${url}`)), {
+        once: true,
+      })
+    })
+    ws.addEventListener('message', (event: MessageEvent<string>) => {
+      const message = JSON.parse(event.data) as SocketMessage
+      if (message.type === 'run:stream') {
+        for (const listener of listeners) listener(message.message)
+        return
+      }
+      const waiter = pending.get(message.id)
+      pending.delete(message.id)
+      if (message.type === 'api:reply') waiter?.resolve(message.value)
+      else waiter?.reject(new Error(message.message))
+    })
+    ws.addEventListener('close', () => {
+      for (const waiter of pending.values())
+        waiter.reject(new Error("the connection to Interleave's server closed"))
+      pending.clear()
+      if (socket === ws) {
+        socket = null
+        opened = null
+      }
+    })
+    return opened
+  }
+
+  async function call<T>(request: Request): Promise<T> {
+    const ws = await connect()
+    const id = nextId++
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      ws.send(JSON.stringify({ ...request, id }))
+    })
+  }
+
+  return {
+    listScenarios: () => call({ type: 'scenarios:list' }),
+    startRun: (request) => call({ type: 'run:start', request }),
+    stopRun: (runId) => call({ type: 'run:stop', runId }),
+    onRunMessage(listener) {
+      listeners.add(listener)
+      void connect().catch(() => {}) // so that the stream flows even before the first call
+      return () => listeners.delete(listener)
+    },
+  }
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import type { TraceEvent } from '../../../shared/trace'
+import { eventId, threadKey } from '../../../shared/trace'
+import { RunTrace, lastAtOrBefore } from './runTrace'
+
+const start = (pid: number, tid: number, tUs: number, name: string): TraceEvent => ({
+  pid,
+  tid,
+  seq: 0,
+  tUs,
+  type: 'thread-start',
+  name,
+  daemon: false,
+  parent: null,
+})
+
+describe('RunTrace', () => {
+  it('builds slices per thread from state events, across batches', () => {
+    const trace = new RunTrace()
+    trace.addEvents([
+      start(0, 0, 0, 'MainThread'),
+      { pid: 0, tid: 0, seq: 1, tUs: 5, type: 'state', state: 'running', obj: null, line: 2 },
+    ])
+    expect(trace.threads.get(0)?.slices).toEqual([
+      { startUs: 5, endUs: Infinity, state: 'running', objectKey: null, line: 2 },
+    ])
+    trace.addEvents([{ pid: 0, tid: 0, seq: 2, tUs: 50, type: 'state', state: 'blocked', obj: 3, line: 7 }])
+    trace.addEvents([
+      { pid: 0, tid: 0, seq: 3, tUs: 90, type: 'thread-end', reason: 'returned', error: null },
+    ])
+    const slices = trace.threads.get(0)?.slices
+    expect(slices?.map((s) => [s.startUs, s.endUs, s.state, s.objectKey])).toEqual([
+      [5, 50, 'running', null],
+      [50, 90, 'blocked', '0:3'],
+    ])
+    expect(trace.lineAt(0, 49)).toBe(2)
+    expect(trace.lineAt(0, 60)).toBe(7)
+    expect(trace.lineAt(0, 1)).toBe(0)
+  })
+
+  it('links an operation to its cause, across processes, once both have arrived', () => {
+    const trace = new RunTrace()
+    trace.addEvents([
+      start(1, 0, 0, 'MainThread'),
+      {
+        pid: 1,
+        tid: 0,
+        seq: 1,
+        tUs: 200,
+        type: 'op',
+        obj: 2 ** 31,
+        op: 'recv',
+        result: 'ok',
+        line: 9,
+        after: { depth: 0 },
+        cause: eventId(2, 0, 4),
+        value: '1',
+      },
+    ])
+    expect(trace.links).toHaveLength(1)
+    expect(trace.links[0].objectKey).toBe(`mp:${2 ** 31}`)
+    expect(trace.causeOf(trace.links[0])).toBeNull()
+    trace.addEvents([
+      {
+        pid: 2,
+        tid: 0,
+        seq: 4,
+        tUs: 150,
+        type: 'op',
+        obj: 2 ** 31,
+        op: 'send',
+        result: 'ok',
+        line: 4,
+        after: { depth: 1 },
+        cause: null,
+        value: '1',
+      },
+    ])
+    expect(trace.causeOf(trace.links[0])).toEqual({ threadKey: threadKey(2, 0), tUs: 150 })
+  })
+
+  it('names threads with their process once there are several', () => {
+    const trace = new RunTrace()
+    trace.addEvents([start(0, 0, 0, 'MainThread'), start(0, 1, 1, 'Thread-1 (worker)')])
+    expect(trace.threadLabel(threadKey(0, 1))).toBe('Thread-1 (worker)')
+    expect(trace.shortThreadLabel(threadKey(0, 1))).toBe('Thread-1')
+    trace.setProcess({
+      pid: 1,
+      name: 'Writer',
+      parent: 0,
+      startMethod: 'spawn',
+      osPid: 42,
+      startUs: 3,
+      endUs: null,
+      exitCode: null,
+      signal: null,
+      cpuUs: 0,
+    })
+    trace.addEvents([start(1, 0, 4, 'MainThread')])
+    expect(trace.threadLabel(threadKey(1, 0))).toBe('Writer/MainThread')
+    expect(trace.shortThreadLabel(threadKey(1, 0))).toBe('Writer')
+    expect(trace.laneProcesses().map((p) => [p.name, p.threads.length])).toEqual([
+      ['MainProcess', 2],
+      ['Writer', 1],
+    ])
+  })
+
+  it('closes open slices at the end of the run', () => {
+    const trace = new RunTrace()
+    trace.addEvents([
+      start(0, 0, 0, 'MainThread'),
+      { pid: 0, tid: 0, seq: 1, tUs: 5, type: 'state', state: 'blocked', obj: null, line: 1 },
+    ])
+    trace.end(3_000)
+    expect(trace.threads.get(0)?.slices[0].endUs).toBe(3_000)
+    expect(trace.lastUs).toBe(3_000)
+  })
+
+  it('lastAtOrBefore finds the last index at or before a value', () => {
+    expect(lastAtOrBefore([1, 3, 3, 7], 0)).toBe(-1)
+    expect(lastAtOrBefore([1, 3, 3, 7], 3)).toBe(2)
+    expect(lastAtOrBefore([1, 3, 3, 7], 100)).toBe(3)
+  })
+})

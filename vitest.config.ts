@@ -33,7 +33,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, 'tests/e2e/**', 'out/**'],
+    exclude: [...configDefaults.exclude, 'tests/e2e/**', 'tests/electron/**', 'out/**'],
     pool: 'forks',
     // Tests run real processes and threads and measure CPU and wall time: on a 2-core machine,
     // test files running side by side would distort each other's measurements.

@@ -32,7 +32,7 @@ if (!existsSync(page) || statSync(page).mtimeMs < Math.max(...sources.map(newest
 }
 
 register()
-// The checkout's launcher (bundled runtime) lives with the CLI; src/server takes it as a parameter.
+// The checkout's launcher (the runtime bundled from src/); src/server takes it as a parameter.
 const { localLauncher } = await import('../src/engine/localLauncher.ts')
 const { serve } = await import('../src/server/main.ts')
 await serve(process.argv.slice(2), () => localLauncher())

@@ -15,20 +15,35 @@ interface Result {
   stderr: string
 }
 
+/**
+ * Every process these tests start carries this mark in its environment, and so do the hosts of its
+ * runs (they inherit it): leftovers are told apart from other runs on the machine by it.
+ */
+const MARK = `INTERLEAVE_TEST_MARK=cli-${process.pid}`
+const env = { ...process.env, INTERLEAVE_TEST_MARK: MARK.split('=')[1] }
+
 /** Runs `interleave` as a user would, in its own process. */
 function interleave(...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    execFile('node', [bin, ...args], { timeout: 90_000 }, (error, stdout, stderr) => {
+    execFile('node', [bin, ...args], { timeout: 90_000, env }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
       resolve({ code, stdout, stderr })
     })
   })
 }
 
-/** Process hosts of any run still alive on this machine (there should be none between runs). */
+/** Process hosts of the runs these tests started that are still alive (there should be none). */
 function leftoverHosts(): string[] {
   const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-  return ps.split('\n').filter((l) => /interleave\/[0-9a-f]+\/host\.mjs|engine\/host\/main\.ts/.test(l))
+  return ps.split('\n').filter((l) => {
+    if (!/interleave\/[0-9a-f]+\/host\.mjs|engine\/host\/main\.ts/.test(l)) return false
+    try {
+      const environ = readFileSync(`/proc/${l.trim().split(' ')[0]}/environ`, 'utf8')
+      return environ.split('\0').includes(MARK)
+    } catch {
+      return false // it ended meanwhile
+    }
+  })
 }
 
 describe('interleave list', () => {
@@ -136,7 +151,10 @@ describe('interleave run', () => {
   })
 
   it('Ctrl-C stops the run, prints what happened and leaves no process behind', async () => {
-    const child = spawn('node', [bin, 'run', 'countdown-gil', '-p', 'count=500000000'], { stdio: 'pipe' })
+    const child = spawn('node', [bin, 'run', 'countdown-gil', '-p', 'count=500000000'], {
+      stdio: 'pipe',
+      env,
+    })
     let stdout = ''
     child.stdout.on('data', (d) => (stdout += d))
     await new Promise((r) => setTimeout(r, 2500))

@@ -120,9 +120,12 @@ export const writerDrawerAssembler = defineScenario({
         (run.params.variant === 'fixed'
           ? 'each hand-off was an event that stays set.'
           : 'the Assembler was waiting before the Drawer notified.')
-      : hung
+      : hung && order.includes('Drawer') && run.params.variant !== 'fixed'
         ? 'Lost wake-up: the Drawer notified before the Assembler waited, so the Assembler waited until the timeout.'
-        : `The Assembler did not finish (${run.outcome.status}).`
+        : hung
+          ? `The run timed out before the Assembler finished (done by then: ${order.join(', ') || 'nobody'}); ` +
+            'the lesson takes about 6 s at speed 1.'
+          : `The Assembler did not finish (${run.outcome.status}).`
     return { text, figures: { assembled: assembled ? 'yes' : 'no', order: order.join(' > ') } }
   },
 })

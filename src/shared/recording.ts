@@ -1,0 +1,352 @@
+/**
+ * The recording format: a run as a file people keep, reopen and share (`.interleave.json`, or
+ * `.interleave.json.gz`). One JSON object: what made the run (scenario, parameters, program, machine,
+ * app), and the run itself as a RunRecord. Checked on load against the schema below, with limits, so
+ * that a corrupt or hostile file is refused with a message and never reaches a view.
+ * docs/recording-format.md describes it; docs/recording.schema.json is generated from this file.
+ */
+import { z } from 'zod'
+import {
+  MAX_THREADS_PER_PROCESS,
+  OBJECT_KINDS,
+  OPS,
+  OP_RESULTS,
+  RUN_STATUSES,
+  THREAD_END_REASONS,
+  THREAD_STATES,
+  TRACE_VERSION,
+  type RunRecord,
+} from './trace'
+
+export const RECORDING_FORMAT = 'interleave-recording'
+export const RECORDING_VERSION = 1
+/** What each version of the format was read by; a refused file's message names it. */
+const READ_BY: Record<number, string> = { 1: 'Interleave 0.1 and later' }
+
+/** Larger files are refused before they are read: about three million events; a JavaScript string holds little more. */
+export const MAX_RECORDING_BYTES = 500 * 1024 ** 2
+export const MAX_EVENTS = 20_000_000
+
+export interface Recording {
+  format: typeof RECORDING_FORMAT
+  version: typeof RECORDING_VERSION
+  /** What wrote it. `electron` is null outside the desktop app (the CLI, browser mode). */
+  app: { name: string; version: string; electron: string | null }
+  savedAt: string
+  /** The lesson's outcome in words, as the app and the CLI said it. */
+  verdict: string
+  record: RunRecord
+}
+
+/** A file that is not a recording this app can read; the message says why, for a person. */
+export class RecordingError extends Error {
+  override name = 'RecordingError'
+}
+
+// --- the schema -----------------------------------------------------------------------------------
+
+/** Microseconds since the run started: up to a year. */
+const time = z.number().min(0).max(3.2e13)
+const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
+const pid = z.int().min(0).max(1_000_000)
+const tid = z
+  .int()
+  .min(0)
+  .max(MAX_THREADS_PER_PROCESS - 1)
+const line = z.int().min(0).max(1_000_000)
+const name = z.string().max(1000)
+const text = z.string().max(1_000_000)
+const eventRef = count.nullable()
+
+const base = { tUs: time, pid, tid, seq: count }
+
+const event = z.discriminatedUnion('type', [
+  z.strictObject({
+    ...base,
+    type: z.literal('thread-start'),
+    name,
+    daemon: z.boolean(),
+    parent: count.nullable(),
+  }),
+  z.strictObject({
+    ...base,
+    type: z.literal('state'),
+    state: z.enum(THREAD_STATES),
+    obj: count.nullable(),
+    line,
+  }),
+  z.strictObject({
+    ...base,
+    type: z.literal('object'),
+    obj: count,
+    kind: z.enum(OBJECT_KINDS),
+    name,
+    size: z.number().min(-1e15).max(1e15),
+  }),
+  z.strictObject({
+    ...base,
+    type: z.literal('op'),
+    obj: count,
+    op: z.enum(OPS),
+    result: z.enum(OP_RESULTS),
+    line,
+    after: z.record(name, z.number().min(-1e15).max(1e15).nullable()),
+    cause: eventRef,
+    value: text.nullable(),
+  }),
+  z.strictObject({ ...base, type: z.literal('print'), text, line }),
+  z.strictObject({
+    ...base,
+    type: z.literal('thread-end'),
+    reason: z.enum(THREAD_END_REASONS),
+    error: text.nullable(),
+  }),
+  z.strictObject({ ...base, type: z.literal('result'), key: name, value: z.json() }),
+])
+
+const percent = z.number().min(0).max(100)
+
+const runRecord = z.strictObject({
+  version: z.literal(TRACE_VERSION),
+  scenario: name,
+  params: z.record(name, z.union([name, z.number()])),
+  options: z.strictObject({
+    gil: z.boolean(),
+    timeoutS: z.number().min(0).max(1e7),
+    switchIntervalMs: z.number().min(0).max(1e6),
+    speed: z.number().min(0).max(1e3),
+    trace: z.boolean(),
+  }),
+  program: text,
+  machine: z.strictObject({
+    cores: z.int().min(1).max(4096),
+    cpuModel: name,
+    os: name,
+    node: name,
+  }),
+  startedAt: name,
+  processes: z
+    .array(
+      z.strictObject({
+        pid,
+        name,
+        parent: pid.nullable(),
+        startMethod: z.enum(['spawn', 'fork']).nullable(),
+        osPid: count.nullable(),
+        startUs: time,
+        endUs: time.nullable(),
+        exitCode: z.int().min(-1e9).max(1e9).nullable(),
+        signal: name.nullable(),
+        cpuUs: time,
+      }),
+    )
+    .max(100_000),
+  events: z.array(event).max(MAX_EVENTS),
+  cpu: z.array(z.strictObject({ tUs: time, corePct: z.array(percent).max(4096) })).max(MAX_EVENTS),
+  threadCpu: z
+    .array(z.strictObject({ tUs: time, pid, tid, cpuUs: time, core: z.int().min(0).max(4096).nullable() }))
+    .max(MAX_EVENTS),
+  outcome: z.strictObject({
+    status: z.enum(RUN_STATUSES),
+    message: text,
+    wallUs: time,
+    deadlock: z
+      .strictObject({
+        cycle: z
+          .array(z.strictObject({ pid, tid, process: name, thread: name, obj: count, objName: name, line }))
+          .max(100_000),
+      })
+      .nullable(),
+  }),
+  final: z
+    .array(
+      z.strictObject({
+        pid,
+        tid,
+        process: name,
+        name,
+        state: z.enum(THREAD_STATES),
+        obj: count.nullable(),
+        line,
+        cpuUs: time,
+      }),
+    )
+    .max(1_000_000),
+  objects: z
+    .array(
+      z.strictObject({
+        obj: count,
+        kind: z.enum(OBJECT_KINDS),
+        name,
+        pid,
+        state: z.record(name, z.number().min(-1e15).max(1e15).nullable()),
+        lastValue: text.nullable(),
+      }),
+    )
+    .max(1_000_000),
+  result: z.record(name, z.json()),
+})
+
+export const recordingSchema = z.strictObject({
+  format: z.literal(RECORDING_FORMAT),
+  version: z.literal(RECORDING_VERSION),
+  app: z.strictObject({ name, version: name, electron: name.nullable() }),
+  savedAt: name,
+  verdict: text,
+  record: runRecord,
+})
+
+// --- reading --------------------------------------------------------------------------------------
+
+/** Where in the file a problem is, as a person would look for it: `record.events[12].tUs`. */
+function where(path: readonly PropertyKey[]): string {
+  let out = ''
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`
+  return out || 'the top level'
+}
+
+/** The format and version first, so that a newer or older file is named as such, not as broken. */
+function checkEnvelope(data: unknown): void {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new RecordingError('This is not an Interleave recording: it is not a JSON object.')
+  }
+  const { format, version } = data as { format?: unknown; version?: unknown }
+  if (format !== RECORDING_FORMAT) {
+    throw new RecordingError(
+      `This is not an Interleave recording: it has no "format": "${RECORDING_FORMAT}". (A run saved by an ` +
+        'older `interleave run --out` is a bare run record; run it again to save a recording.)',
+    )
+  }
+  if (version === RECORDING_VERSION) return
+  if (typeof version === 'number' && Number.isInteger(version) && version > RECORDING_VERSION) {
+    throw new RecordingError(
+      `This recording is version ${version} of the format; this Interleave reads version ` +
+        `${RECORDING_VERSION}. Open it with a newer Interleave.`,
+    )
+  }
+  if (typeof version === 'number' && READ_BY[version]) {
+    throw new RecordingError(
+      `This recording is version ${version} of the format, which ${READ_BY[version]} read; this one reads ` +
+        `version ${RECORDING_VERSION}.`,
+    )
+  }
+  throw new RecordingError(
+    `This recording's version (${JSON.stringify(version)?.slice(0, 40)}) is not one Interleave ever wrote.`,
+  )
+}
+
+/** Checks parsed JSON against the schema and its cross-references; throws RecordingError. */
+export function parseRecording(data: unknown): Recording {
+  checkEnvelope(data)
+  const parsed = recordingSchema.safeParse(data)
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 3).map((i) => `${where(i.path)}: ${i.message}`)
+    const more = parsed.error.issues.length > 3 ? ` (and ${parsed.error.issues.length - 3} more)` : ''
+    throw new RecordingError(`This recording is damaged: ${issues.join('; ')}${more}.`)
+  }
+  const recording = parsed.data as Recording
+  const pids = new Set(recording.record.processes.map((p) => p.pid))
+  const events = recording.record.events
+  for (let i = 0; i < events.length; i++) {
+    if (!pids.has(events[i].pid)) {
+      throw new RecordingError(
+        `This recording is damaged: record.events[${i}] belongs to process ${events[i].pid}, which it does not list.`,
+      )
+    }
+  }
+  return recording
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b]
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]
+}
+
+/** Gunzips, refusing to inflate past `maxBytes` (a small file can expand without end). */
+async function gunzip(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream('gzip'))
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.length
+      if (total > maxBytes) {
+        await reader.cancel()
+        throw new RecordingError(
+          `This recording inflates past ${formatBytes(maxBytes)}, more than Interleave opens.`,
+        )
+      }
+      chunks.push(value)
+    }
+  } catch (e) {
+    if (e instanceof RecordingError) throw e
+    throw new RecordingError(
+      `This recording is damaged: its gzip data does not decompress (${(e as Error).message}).`,
+    )
+  }
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`
+  return `${Math.ceil(n / 1024)} kB`
+}
+
+/** A file's bytes (gzip-compressed or not) to a checked Recording; throws RecordingError. */
+export async function readRecording(bytes: Uint8Array, maxBytes = MAX_RECORDING_BYTES): Promise<Recording> {
+  if (bytes.length > maxBytes) {
+    throw new RecordingError(
+      `This file is ${formatBytes(bytes.length)}, more than Interleave opens (${formatBytes(maxBytes)}).`,
+    )
+  }
+  const raw = isGzip(bytes) ? await gunzip(bytes, maxBytes) : bytes
+  let textOf: string
+  try {
+    textOf = new TextDecoder('utf-8', { fatal: true }).decode(raw)
+  } catch {
+    throw new RecordingError('This is not an Interleave recording: it is not UTF-8 text.')
+  }
+  let data: unknown
+  try {
+    data = JSON.parse(textOf)
+  } catch (e) {
+    throw new RecordingError(`This is not an Interleave recording: it is not JSON (${(e as Error).message}).`)
+  }
+  return parseRecording(data)
+}
+
+// --- writing --------------------------------------------------------------------------------------
+
+export function makeRecording(record: RunRecord, verdict: string, app: Recording['app']): Recording {
+  return {
+    format: RECORDING_FORMAT,
+    version: RECORDING_VERSION,
+    app,
+    savedAt: new Date().toISOString(),
+    verdict,
+    record,
+  }
+}
+
+/** The file's bytes; gzip-compressed if asked (about a tenth of the size). */
+export async function writeRecording(recording: Recording, gzip: boolean): Promise<Uint8Array> {
+  const bytes = new TextEncoder().encode(JSON.stringify(recording))
+  if (!gzip) return bytes
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new CompressionStream('gzip'))
+  return new Uint8Array(await new Response(stream).arrayBuffer())
+}

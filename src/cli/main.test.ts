@@ -1,10 +1,11 @@
 import { execFile, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { TRACE_VERSION, type RunRecord } from '../shared/trace'
+import type { Recording } from '../shared/recording'
+import { TRACE_VERSION } from '../shared/trace'
 import { scenarios } from '../scenarios/catalog'
 
 const bin = fileURLToPath(new URL('../../bin/interleave.js', import.meta.url))
@@ -115,9 +116,9 @@ describe('interleave run', () => {
     expect(r.stdout).toMatch(/^CPU per core: core 0 \d+%, core 1 \d+%/m)
   })
 
-  it('--json gives the same with the result values, and --out saves the whole run', async () => {
+  it('--json gives the same with the result values, and --out saves the whole run as a recording', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'interleave-'))
-    const out = join(dir, 'run.json')
+    const out = join(dir, 'run.interleave.json')
     const r = await interleave(
       'run',
       'race-counter',
@@ -135,18 +136,43 @@ describe('interleave run', () => {
     expect(summary.result).toEqual({ counter: 200, expected: 200 })
     expect(summary.threads).toHaveLength(3)
     expect(summary.threads[1].stateUs.running).toBeGreaterThan(0)
-    const record = JSON.parse(readFileSync(out, 'utf8')) as RunRecord
+    const recording = JSON.parse(readFileSync(out, 'utf8')) as Recording
+    expect(recording.format).toBe('interleave-recording')
+    expect(recording.verdict).toMatch(/increments/)
+    const record = recording.record
     expect(record.version).toBe(TRACE_VERSION)
     expect(record.program).toMatch(/^# A race condition/)
     expect(record.events.some((e) => e.type === 'op' && e.op === 'acquire')).toBe(true)
     expect(record.objects.find((o) => o.name === 'lock')?.state).toEqual({ owner: null, waiters: 0 })
     expect(record.cpu.length).toBeGreaterThan(0)
+
+    // `show` prints the saved run as the run printed it.
+    const shown = await interleave('show', out, '--json')
+    expect(shown.code).toBe(0)
+    expect(JSON.parse(shown.stdout)).toEqual(summary)
+    const text = await interleave('show', out)
+    expect(text.stdout).toMatch(/^Outcome: finished/m)
+    expect(text.stdout).toMatch(/^Result: counter=200/m)
+  })
+
+  it('show refuses a file that is not a recording, with a message and status 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'interleave-'))
+    const bad = join(dir, 'bad.interleave.json')
+    writeFileSync(bad, '{"format": "interleave-recording", "version": 9}')
+    const r = await interleave('show', bad)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/version 9 of the format; .*newer Interleave/)
+    const missing = await interleave('show', join(dir, 'nothing.interleave.json'))
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/no such file/)
   })
 
   it('a hang ends by its timeout with exit status 3 and leaves no process behind', async () => {
-    const r = await interleave('run', 'writer-drawer-assembler', '-p', 'variant=fixed', '--timeout', '1.5')
+    // The fixed variant takes about 6 s; 3.5 s ends it with the three processes started even on a
+    // busy machine, each still waiting or sleeping.
+    const r = await interleave('run', 'writer-drawer-assembler', '-p', 'variant=fixed', '--timeout', '3.5')
     expect(r.code).toBe(3)
-    expect(r.stdout).toMatch(/^Outcome: timed-out: timed out after 1.5 s; still waiting: /m)
+    expect(r.stdout).toMatch(/^Outcome: timed-out: timed out after 3.5 s; still waiting: /m)
     expect(leftoverHosts()).toEqual([])
   })
 

@@ -2,11 +2,13 @@
  * The headless `interleave` command: list the scenarios, run one for real and print what
  * happened (outcome, output per thread, time per state, CPU per core), or save the run.
  */
-import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { resolveParams, ParamError } from '../shared/scenario'
+import { makeRecording, RecordingError } from '../shared/recording'
 import type { RunRecord } from '../shared/trace'
+import { APP_NAME, APP_VERSION } from '../shared/version'
+import { readRecordingFile, writeRecordingFile } from '../engine/recordingFile'
 import { localLauncher } from '../engine/localLauncher'
 import { DEFAULT_OPTIONS, Run } from '../engine/run'
 import { scenarioSummary, type ScenarioDefinition } from '../engine/scenario'
@@ -17,8 +19,12 @@ import { formatSummary, formatScenarioHelp, formatList } from './format'
 const USAGE = `Usage:
   interleave list [--json]
   interleave run <scenario> [--param k=v]... [--gil on|off] [--timeout s] [--speed x]
-                 [--switch-interval ms] [--out run.json] [--json]
+                 [--switch-interval ms] [--out run.interleave.json[.gz]] [--json]
   interleave run <scenario> --help
+  interleave show <recording> [--json]
+
+--out saves the run as a recording (gzip-compressed when the name ends in .gz); the app
+opens it, and \`interleave show\` prints it again.
 
 Exit status: 0 finished, 3 timed out, 4 stopped, 1 failed, 2 bad input.`
 
@@ -64,6 +70,13 @@ export async function cli(
       out(values.json ? JSON.stringify(scenarios.map(scenarioSummary), null, 2) : formatList(scenarios))
       return 0
     }
+    if (command === 'show') {
+      if (!id) throw new UsageError('show which recording? `interleave show run.interleave.json`')
+      if (extra.length) throw new UsageError(`unexpected '${extra.join(' ')}'`)
+      const recording = await readRecordingFile(id)
+      printRun(recording.record, recording.verdict, !!values.json, out)
+      return EXIT[recording.record.outcome.status]
+    }
     if (command !== 'run') throw new UsageError(`unknown command '${command}'`)
     if (!id) throw new UsageError('which scenario? `interleave list` shows them')
     if (extra.length) throw new UsageError(`unexpected '${extra.join(' ')}'`)
@@ -91,23 +104,44 @@ export async function cli(
       switchIntervalMs: parseNumber('switch-interval', values['switch-interval'], 5, 0.1, 1000),
     }
     const record = await runWithSignals(scenario, params, options)
-    if (values.out) writeFileSync(values.out, JSON.stringify(record))
-    const verdict = scenario.verdict(record)
-    const summary = summarize(record)
-    if (values.json) {
-      out(JSON.stringify({ ...summary, verdict: verdict.text, result: record.result }, null, 2))
-    } else {
-      out(formatSummary(summary, verdict, record))
-      if (values.out) out(`\nThe whole run (trace, CPU samples, outcome) is in ${values.out}.`)
+    const verdict = scenario.verdict(record).text
+    if (values.out) {
+      const app = { name: APP_NAME, version: APP_VERSION, electron: null }
+      await writeRecordingFile(values.out, makeRecording(record, verdict, app))
+    }
+    printRun(record, verdict, !!values.json, out)
+    if (values.out && !values.json) {
+      out(`\nThe whole run (trace, CPU samples, outcome) is in ${values.out}; the app opens it.`)
     }
     return EXIT[record.outcome.status]
   } catch (e) {
+    if (e instanceof RecordingError) {
+      err(`interleave: ${e.message}`)
+      return 2
+    }
     if (e instanceof UsageError || e instanceof ParamError || e instanceof RangeError) {
       err(`interleave: ${e.message}`)
       return 2
     }
     throw e
   }
+}
+
+/** What a run or a recording prints: the summary, or it as JSON. */
+function printRun(record: RunRecord, verdictText: string, json: boolean, out: (s: string) => void): void {
+  const summary = summarize(record)
+  if (json) {
+    out(JSON.stringify({ ...summary, verdict: verdictText, result: record.result }, null, 2))
+    return
+  }
+  // The figures come from the lesson's own reading of the run, where this app knows the lesson.
+  let figures: Record<string, string | number> = {}
+  try {
+    figures = findScenario(record.scenario)?.verdict(record).figures ?? {}
+  } catch {
+    figures = {}
+  }
+  out(formatSummary(summary, { text: verdictText, figures }, record))
 }
 
 function parsePairs(pairs: string[]): Record<string, string> {

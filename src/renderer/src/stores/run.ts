@@ -5,10 +5,27 @@ import type { RunStreamMessage } from '../../../shared/protocol'
 import type { ParamSpec, ParamValues } from '../../../shared/scenario'
 import type { RunRecord, ThreadCpuSample, TraceEvent } from '../../../shared/trace'
 import { RunTrace } from '../trace/runTrace'
+import { Replay } from '../replay/replay'
+import { makeRecording, type Recording } from '../../../shared/recording'
+import { APP_NAME, APP_VERSION } from '../../../shared/version'
 
 const SLOW_MS = 200
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'ended'
+
+/** A recording being shown: where its playhead is and whether it plays. */
+export interface ReplayState {
+  /** The file's name, as the window title and the bar say it. */
+  name: string
+  firstUs: number
+  durationUs: number
+  atUs: number
+  playing: boolean
+  /** 1 is the run's own pace. */
+  speed: number
+}
+
+export const REPLAY_SPEEDS = [0.1, 0.25, 0.5, 1, 2, 4] as const
 
 type Started = Extract<RunStreamMessage, { type: 'run:started' }>
 
@@ -57,7 +74,16 @@ export const useRunStore = defineStore('run', () => {
   /** The time the pointer is over in the timeline; null follows the newest time. */
   const cursorUs = ref<number | null>(null)
 
-  const isRunning = computed(() => phase.value === 'starting' || phase.value === 'running')
+  const replayState = ref<ReplayState | null>(null)
+  let replay: Replay | null = null
+  let replayRecording: Recording | null = null
+  let replayFrame = 0
+  let replayClockMs = 0
+
+  /** A live run is starting or streaming (a recording playing back is not one). */
+  const isRunning = computed(
+    () => replayState.value === null && (phase.value === 'starting' || phase.value === 'running'),
+  )
   let awaitingStart = false
 
   function resetParams(specs: readonly ParamSpec[]): void {
@@ -86,6 +112,7 @@ export const useRunStore = defineStore('run', () => {
     if (message.type === 'run:started') {
       if (!awaitingStart && message.runId !== runId.value) return
       awaitingStart = false
+      closeReplay()
       runId.value = message.runId
       started.value = message
       trace.value = new RunTrace()
@@ -141,6 +168,7 @@ export const useRunStore = defineStore('run', () => {
 
   async function start(scenario: string): Promise<void> {
     if (isRunning.value) return
+    closeReplay()
     startError.value = null
     const previous = phase.value
     phase.value = 'starting'
@@ -161,6 +189,121 @@ export const useRunStore = defineStore('run', () => {
     if (runId.value && isRunning.value) await api.stopRun(runId.value)
   }
 
+  // --- recordings ---------------------------------------------------------------------------------
+
+  /** The run on screen as a recording to save, once it has ended. */
+  function currentRecording(): Recording | null {
+    if (replayRecording) return replayRecording
+    const end = ended.value
+    if (!end) return null
+    return makeRecording(end.record, end.verdict, { name: APP_NAME, version: APP_VERSION, electron: null })
+  }
+
+  /** Shows a recording in the views, whole; nothing runs. A live run on screen is stopped first. */
+  async function openRecording(recording: Recording, name: string): Promise<void> {
+    await stop()
+    closeReplay()
+    const { record } = recording
+    replay = new Replay(record)
+    replayRecording = recording
+    runId.value = null
+    startError.value = null
+    started.value = {
+      type: 'run:started',
+      runId: `recording:${name}`,
+      scenario: record.scenario,
+      params: record.params,
+      options: record.options,
+      program: record.program,
+      cores: record.machine.cores,
+    }
+    cursorUs.value = null
+    replayState.value = {
+      name,
+      firstUs: replay.firstUs,
+      durationUs: replay.durationUs,
+      atUs: replay.durationUs,
+      playing: false,
+      speed: 1,
+    }
+    showReplayAt(replay.durationUs)
+  }
+
+  function showReplayAt(tUs: number): void {
+    const r = replay
+    const state = replayState.value
+    if (!r || !state || !replayRecording) return
+    trace.value = r.seek(tUs)
+    events.value = r.eventsSoFar()
+    state.atUs = r.playheadUs
+    if (r.atEnd) {
+      const { record, verdict } = replayRecording
+      threadCpu = record.threadCpu
+      ended.value = { record, verdict, missed: null }
+      phase.value = 'ended'
+    } else {
+      ended.value = null
+      phase.value = 'running'
+    }
+    touch()
+  }
+
+  function seekReplay(tUs: number): void {
+    showReplayAt(tUs)
+  }
+
+  function playReplay(): void {
+    const state = replayState.value
+    if (!state || state.playing) return
+    // From the start again once it has played to the end.
+    if (replay?.atEnd) showReplayAt(Math.max(0, state.firstUs - 50_000))
+    state.playing = true
+    replayClockMs = performance.now()
+    replayFrame = requestAnimationFrame(stepReplay)
+  }
+
+  function stepReplay(nowMs: number): void {
+    replayFrame = 0
+    const state = replayState.value
+    if (!state?.playing) return
+    const elapsedMs = Math.max(0, nowMs - replayClockMs)
+    replayClockMs = nowMs
+    showReplayAt(state.atUs + elapsedMs * 1000 * state.speed)
+    if (replay?.atEnd) state.playing = false
+    else replayFrame = requestAnimationFrame(stepReplay)
+  }
+
+  function pauseReplay(): void {
+    if (replayState.value) replayState.value.playing = false
+    cancelAnimationFrame(replayFrame)
+    replayFrame = 0
+  }
+
+  function setReplaySpeed(speed: number): void {
+    if (replayState.value) replayState.value.speed = speed
+  }
+
+  /** Closes the recording the user was looking at: the views empty. */
+  function leaveRecording(): void {
+    if (!replayState.value) return
+    closeReplay()
+    started.value = null
+    trace.value = new RunTrace()
+    events.value = []
+    threadCpu = []
+    ended.value = null
+    phase.value = 'idle'
+    touch()
+  }
+
+  /** Back to live runs: the recording leaves the views when a run starts. */
+  function closeReplay(): void {
+    pauseReplay()
+    replay = null
+    replayRecording = null
+    replayState.value = null
+  }
+
   return {
     params,
     gil,
@@ -176,9 +319,18 @@ export const useRunStore = defineStore('run', () => {
     slowRevision,
     cursorUs,
     isRunning,
+    replayState,
     resetParams,
     traceNow,
     start,
     stop,
+    currentRecording,
+    openRecording,
+    seekReplay,
+    playReplay,
+    pauseReplay,
+    setReplaySpeed,
+    closeReplay,
+    leaveRecording,
   }
 })

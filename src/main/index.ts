@@ -5,6 +5,7 @@ import { scenarioSummary } from '../engine/scenario'
 import type { ProcessLauncher } from '../engine/launcher'
 import { IPC, type RunRequest, type RunStartReply, type ScenarioSummary } from '../shared/protocol'
 import { buildMenu } from './menu'
+import { chooseRecording, openRecordingIn, RecentRecordings, recordingPathsIn } from './recordings'
 import { Runs } from './runs'
 import { UtilityProcessLauncher } from './utilityProcessLauncher'
 import { readWindowState, rememberWindowState } from './windowState'
@@ -82,19 +83,83 @@ export function stopRunsBeforeQuit(runs: Runs): void {
   })
 }
 
+/**
+ * Recordings the app opens: from the File menu, its recent list, the command line, and files the OS
+ * hands over (macOS's open-file; elsewhere the command line). Each goes to the main window's page
+ * once it has loaded.
+ */
+export function handleRecordings(
+  recent: RecentRecordings,
+  argv: readonly string[],
+): { open(path: string): void } {
+  const pending: string[] = [...recordingPathsIn(argv)]
+  let loaded = false
+
+  function target(): BrowserWindow {
+    return BrowserWindow.getAllWindows()[0] ?? createMainWindow()
+  }
+  function open(path: string): void {
+    const window = target()
+    if (!loaded) {
+      pending.push(path)
+      return
+    }
+    openRecordingIn(window.webContents, path, recent)
+    setMenu()
+  }
+  function setMenu(): void {
+    Menu.setApplicationMenu(
+      buildMenu(!app.isPackaged, process.platform, {
+        open: () => void chooseRecording(BrowserWindow.getAllWindows()[0] ?? null).then((p) => p && open(p)),
+        recent: recent.list(),
+        openRecent: open,
+        clearRecent: () => {
+          recent.clear()
+          setMenu()
+        },
+      }),
+    )
+  }
+  app.on('browser-window-created', (_event, window: BrowserWindow) => {
+    loaded = false
+    window.webContents.on('did-finish-load', () => {
+      loaded = true
+      for (const path of pending.splice(0)) open(path)
+    })
+  })
+  setMenu()
+  return { open }
+}
+
 function startApp(): void {
   app.setAboutPanelOptions({
     applicationName: 'Interleave',
     applicationVersion: app.getVersion(),
     credits: 'Python concurrency, run for real and drawn as it runs.',
   })
-  Menu.setApplicationMenu(buildMenu(!app.isPackaged))
+  const recordings = handleRecordings(
+    new RecentRecordings(join(app.getPath('userData'), 'recent-recordings.json')),
+    process.argv.slice(1),
+  )
+  for (const path of openedEarly.splice(0)) recordings.open(path)
+  app.on('open-file', (event, path) => {
+    event.preventDefault()
+    recordings.open(path)
+  })
   stopRunsBeforeQuit(registerIpc(new UtilityProcessLauncher()))
   createMainWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow()
   })
 }
+
+// macOS hands over a double-clicked recording before the app is ready: keep it until then.
+const openedEarly: string[] = []
+app.on('open-file', (event, path) => {
+  if (app.isReady()) return
+  event.preventDefault()
+  openedEarly.push(path)
+})
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit()

@@ -1,4 +1,4 @@
-import type { RunRequest, RunStreamMessage, ScenarioSummary } from '../shared/protocol'
+import type { RecordingFile, RunRequest, RunStreamMessage, ScenarioSummary } from '../shared/protocol'
 
 /**
  * What the renderer may ask of its backend, as `window.interleave` in Electron; browser mode
@@ -13,6 +13,11 @@ export interface InterleaveApi {
   stopRun(runId: string): Promise<void>
   /** Every run's stream, in order; returns a function that unsubscribes. */
   onRunMessage(listener: (message: RunStreamMessage) => void): () => void
+  /**
+   * Recordings the app was asked to open (its menu, its recent list, its command line); the page
+   * checks and shows them. Browser mode has none: it opens files from the page. Returns an unsubscribe.
+   */
+  onOpenRecording(listener: (file: RecordingFile) => void): () => void
 }
 
 declare global {

@@ -46,7 +46,13 @@ describe('the preload bridge', () => {
 
   it('exposes one key, interleave, with the documented functions and nothing of ipcRenderer', () => {
     expect(Object.keys(fake.exposed)).toEqual(['interleave'])
-    expect(Object.keys(api).sort()).toEqual(['listScenarios', 'onRunMessage', 'startRun', 'stopRun'])
+    expect(Object.keys(api).sort()).toEqual([
+      'listScenarios',
+      'onOpenRecording',
+      'onRunMessage',
+      'startRun',
+      'stopRun',
+    ])
     for (const value of Object.values(api)) expect(typeof value).toBe('function')
   })
 
@@ -119,6 +125,19 @@ describe('the preload bridge', () => {
       console.error = quiet
     }
     expect(heard).toEqual([started])
+  })
+
+  it('hands recordings main sends to the page, keeping one that came before anyone listened', () => {
+    const early = { name: 'early.interleave.json', bytes: new Uint8Array([123, 125]) }
+    const late = { name: 'late.interleave.json', error: 'Cannot open late.interleave.json: no such file.' }
+    fake.sendToRenderer(IPC.recordingOpen, [], early)
+    const heard: unknown[] = []
+    const stop = api.onOpenRecording((file) => heard.push(file))
+    fake.sendToRenderer(IPC.recordingOpen, [], late)
+    expect(heard).toEqual([early, late])
+    stop()
+    fake.sendToRenderer(IPC.recordingOpen, [], early)
+    expect(heard).toHaveLength(2)
   })
 })
 

@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import { IPC, type RunStartReply, type RunStreamMessage } from '../shared/protocol'
+import { IPC, type RecordingFile, type RunStartReply, type RunStreamMessage } from '../shared/protocol'
 import type { InterleaveApi } from './index.d'
 
 const listeners = new Set<(message: RunStreamMessage) => void>()
@@ -24,6 +24,15 @@ ipcRenderer.on(IPC.runStream, (event) => {
 })
 ipcRenderer.send(IPC.runConnect)
 
+// Recordings main was asked to open. One may arrive before the page listens (a file on the command
+// line): it waits here for the first listener.
+const recordingListeners = new Set<(file: RecordingFile) => void>()
+const waitingRecordings: RecordingFile[] = []
+ipcRenderer.on(IPC.recordingOpen, (_event, file: RecordingFile) => {
+  if (recordingListeners.size === 0) waitingRecordings.push(file)
+  for (const listener of recordingListeners) listener(file)
+})
+
 // Each function is one named channel; ipcRenderer itself never reaches the page.
 const api: InterleaveApi = {
   listScenarios: () => ipcRenderer.invoke(IPC.scenariosList),
@@ -38,6 +47,11 @@ const api: InterleaveApi = {
   onRunMessage(listener) {
     listeners.add(listener)
     return () => void listeners.delete(listener)
+  },
+  onOpenRecording(listener) {
+    recordingListeners.add(listener)
+    for (const file of waitingRecordings.splice(0)) listener(file)
+    return () => void recordingListeners.delete(listener)
   },
 }
 

@@ -91,6 +91,8 @@ export const IPC = {
    * answers on run:stream; the runs of the page this one replaced (a reload) are stopped.
    */
   runConnect: 'run:connect',
+  /** main -> page (send): a recording to open, from the menu, the recent list or the command line. */
+  recordingOpen: 'recording:open',
   /** main -> preload, once per page load: one MessagePort, over which every RunStreamMessage for the page arrives. */
   runStream: 'run:stream',
 } as const
@@ -142,6 +144,13 @@ export type RunSummary = Omit<RunRecord, 'events' | 'cpu' | 'threadCpu'> & {
 export function summarize(record: RunRecord): RunSummary {
   const { events, cpu, threadCpu, ...rest } = record
   return { ...rest, counts: { events: events.length, cpu: cpu.length, threadCpu: threadCpu.length } }
+}
+
+/** A recording's file as main hands it to the page: its bytes, or why it could not be read. */
+export interface RecordingFile {
+  name: string
+  bytes?: Uint8Array
+  error?: string
 }
 
 export type { ScenarioSummary }

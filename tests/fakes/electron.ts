@@ -43,6 +43,10 @@ export const fake = {
   userData: '/nonexistent/interleave-fake-user-data',
   isPackaged: false,
   aboutPanel: null as AboutPanelOptionsOptions | null,
+  /** What `dialog.showOpenDialog` answers next: a path, or null for Cancel. */
+  openDialogAnswer: null as string | null,
+  /** Options each open dialog was shown with. */
+  openDialogs: [] as unknown[],
   /** Displays as `screen` reports them; the first is the primary one. */
   displays: [fullHd()],
   /** ipcMain.on listeners (send-style channels), by channel. */
@@ -53,6 +57,7 @@ export const fake = {
   rendererListeners: new Map<string, RendererListener[]>(),
   /** Resolves `app.whenReady()`, as Electron does once it has started. */
   emitReady(): void {
+    readyNow = true
     resolveReady()
   },
   reset(): void {
@@ -67,6 +72,8 @@ export const fake = {
     fake.isPackaged = false
     fake.aboutPanel = null
     fake.displays = [fullHd()]
+    fake.openDialogAnswer = null
+    fake.openDialogs = []
     fake.mainListeners.clear()
     fake.sentToMain = []
     fake.rendererListeners.clear()
@@ -84,6 +91,7 @@ export const fake = {
 }
 
 let resolveReady: () => void = () => {}
+let readyNow = false
 const ready = new Promise<void>((resolve) => {
   resolveReady = resolve
 })
@@ -110,6 +118,10 @@ class FakeApp extends EventEmitter {
     return '0.0.0-fake'
   }
 
+  isReady(): boolean {
+    return readyNow
+  }
+
   setAboutPanelOptions(options: AboutPanelOptionsOptions): void {
     fake.aboutPanel = options
   }
@@ -128,6 +140,13 @@ class FakeWebContents extends EventEmitter {
 
   postMessage(channel: string, message: unknown, transfer: FakeMessagePortMain[] = []): void {
     this.posted.push({ channel, message: structuredClone(message), ports: transfer })
+  }
+
+  /** What main sent with `send`, structured-cloned as Electron does. */
+  readonly sent: { channel: string; args: unknown[] }[] = []
+
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push({ channel, args: structuredClone(args) })
   }
 
   isDestroyed(): boolean {
@@ -173,6 +192,7 @@ class FakeBrowserWindow extends EventEmitter {
       height,
     }
     fake.windows.push(this)
+    app.emit('browser-window-created', {}, this)
   }
 
   static getAllWindows(): FakeBrowserWindow[] {
@@ -250,6 +270,16 @@ export const Menu = {
   },
   setApplicationMenu(menu: FakeMenu | null): void {
     fake.menu = menu
+  },
+}
+
+export const dialog = {
+  showOpenDialog(...args: unknown[]): Promise<{ canceled: boolean; filePaths: string[] }> {
+    fake.openDialogs.push(args.at(-1))
+    const answer = fake.openDialogAnswer
+    return Promise.resolve(
+      answer === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [answer] },
+    )
   },
 }
 

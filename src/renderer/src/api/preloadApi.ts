@@ -11,4 +11,5 @@ export const preloadApi: InterleaveApi = {
   startRun: (request) => window.interleave.startRun(JSON.parse(JSON.stringify(request))),
   stopRun: (runId) => window.interleave.stopRun(runId),
   onRunMessage: (listener) => window.interleave.onRunMessage(listener),
+  onOpenRecording: (listener) => window.interleave.onOpenRecording(listener),
 }

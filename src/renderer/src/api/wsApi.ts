@@ -75,5 +75,7 @@ export function createWsApi(url: string, makeSocket = (u: string) => new WebSock
       void connect().catch(() => {}) // so that the stream flows even before the first call
       return () => listeners.delete(listener)
     },
+    // No main process hands files to a browser tab: it opens them itself (Open…, a drop).
+    onOpenRecording: () => () => {},
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { checkChromeTrace } from '../engine/export/traceFormat'
 import type { Recording } from '../shared/recording'
 import { TRACE_VERSION } from '../shared/trace'
 import { scenarios } from '../scenarios/catalog'
@@ -153,6 +154,39 @@ describe('interleave run', () => {
     const text = await interleave('show', out)
     expect(text.stdout).toMatch(/^Outcome: finished/m)
     expect(text.stdout).toMatch(/^Result: counter=200/m)
+  })
+
+  it('exports a run and a recording as a Perfetto trace that keeps the trace format’s rules', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'interleave-'))
+    const saved = join(dir, 'bb.interleave.json.gz')
+    const r = await interleave(
+      'run',
+      'bounded-buffer',
+      '-p',
+      'duration=0.5',
+      '--out',
+      saved,
+      '--export',
+      'perfetto',
+    )
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain(`The perfetto export is in ${join(dir, 'bb.perfetto.json')}.`)
+    const fromRun = JSON.parse(readFileSync(join(dir, 'bb.perfetto.json'), 'utf8')) as unknown
+    expect(checkChromeTrace(fromRun)).toEqual([])
+
+    const out = join(dir, 'again.json')
+    const e = await interleave('export', saved, '--format', 'perfetto', '--out', out)
+    expect(e.code).toBe(0)
+    const fromRecording = JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: { name?: string }[] }
+    expect(checkChromeTrace(fromRecording)).toEqual([])
+    expect(fromRecording).toEqual(fromRun)
+    expect(
+      fromRecording.traceEvents.some((ev) => ev.name === 'queue q depth' || ev.name?.startsWith('queue')),
+    ).toBe(true)
+
+    const bad = await interleave('export', saved, '--format', 'gif')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--format must be one of perfetto \(got 'gif'\)/)
   })
 
   it('show refuses a file that is not a recording, with a message and status 2', async () => {

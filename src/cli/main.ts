@@ -2,6 +2,7 @@
  * The headless `interleave` command: list the scenarios, run one for real and print what
  * happened (outcome, output per thread, time per state, CPU per core), or save the run.
  */
+import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { resolveParams, ParamError } from '../shared/scenario'
@@ -9,6 +10,7 @@ import { makeRecording, RecordingError } from '../shared/recording'
 import type { RunRecord } from '../shared/trace'
 import { APP_NAME, APP_VERSION } from '../shared/version'
 import { readRecordingFile, writeRecordingFile } from '../engine/recordingFile'
+import { toChromeTrace } from '../engine/export/perfetto'
 import { localLauncher } from '../engine/localLauncher'
 import { DEFAULT_OPTIONS, Run } from '../engine/run'
 import { scenarioSummary, type ScenarioDefinition } from '../engine/scenario'
@@ -22,9 +24,11 @@ const USAGE = `Usage:
                  [--switch-interval ms] [--out run.interleave.json[.gz]] [--json]
   interleave run <scenario> --help
   interleave show <recording> [--json]
+  interleave export <recording> --format perfetto [--out file]
 
 --out saves the run as a recording (gzip-compressed when the name ends in .gz); the app
-opens it, and \`interleave show\` prints it again.
+opens it, and \`interleave show\` prints it again. --export perfetto on a run, or the export
+command on a recording, writes a trace for ui.perfetto.dev or chrome://tracing.
 
 Exit status: 0 finished, 3 timed out, 4 stopped, 1 failed, 2 bad input.`
 
@@ -50,6 +54,8 @@ export async function cli(
         speed: { type: 'string' },
         'switch-interval': { type: 'string' },
         out: { type: 'string', short: 'o' },
+        export: { type: 'string' },
+        format: { type: 'string', short: 'f' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -77,6 +83,19 @@ export async function cli(
       printRun(recording.record, recording.verdict, !!values.json, out)
       return EXIT[recording.record.outcome.status]
     }
+    if (command === 'export') {
+      if (!id)
+        throw new UsageError(
+          'export which recording? `interleave export run.interleave.json --format perfetto`',
+        )
+      if (extra.length) throw new UsageError(`unexpected '${extra.join(' ')}'`)
+      const format = exportFormat(values.format, '--format')
+      const recording = await readRecordingFile(id)
+      const path = values.out ?? defaultExportPath(id, format)
+      writeFileSync(path, exportRun(recording.record, format))
+      out(`Wrote ${path} (${format}).`)
+      return 0
+    }
     if (command !== 'run') throw new UsageError(`unknown command '${command}'`)
     if (!id) throw new UsageError('which scenario? `interleave list` shows them')
     if (extra.length) throw new UsageError(`unexpected '${extra.join(' ')}'`)
@@ -91,6 +110,7 @@ export async function cli(
       return 0
     }
     const params = resolveParams(scenario.params, parsePairs(values.param ?? []))
+    const exporting = values.export === undefined ? null : exportFormat(values.export, '--export')
     const options = {
       gil: parseGil(values.gil),
       timeoutS: parseNumber(
@@ -113,6 +133,11 @@ export async function cli(
     if (values.out && !values.json) {
       out(`\nThe whole run (trace, CPU samples, outcome) is in ${values.out}; the app opens it.`)
     }
+    if (exporting) {
+      const path = defaultExportPath(values.out ?? scenario.id, exporting)
+      writeFileSync(path, exportRun(record, exporting))
+      if (!values.json) out(`The ${exporting} export is in ${path}.`)
+    }
     return EXIT[record.outcome.status]
   } catch (e) {
     if (e instanceof RecordingError) {
@@ -124,6 +149,28 @@ export async function cli(
       return 2
     }
     throw e
+  }
+}
+
+const EXPORT_FORMATS = ['perfetto'] as const
+type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+function exportFormat(value: string | undefined, flag: string): ExportFormat {
+  if (value === undefined) throw new UsageError(`${flag} is needed: one of ${EXPORT_FORMATS.join(', ')}`)
+  const format = EXPORT_FORMATS.find((f) => f === value)
+  if (!format) throw new UsageError(`${flag} must be one of ${EXPORT_FORMATS.join(', ')} (got '${value}')`)
+  return format
+}
+
+/** `run.interleave.json` -> `run.perfetto.json`, beside it. */
+function defaultExportPath(from: string, format: ExportFormat): string {
+  return `${from.replace(/(\.interleave)?\.json(\.gz)?$/i, '')}.${format}.json`
+}
+
+function exportRun(record: RunRecord, format: ExportFormat): string {
+  switch (format) {
+    case 'perfetto':
+      return JSON.stringify(toChromeTrace(record))
   }
 }
 

@@ -2,15 +2,22 @@
  * The headless `interleave` command: list the scenarios, run one for real and print what
  * happened (outcome, output per thread, time per state, CPU per core), or save the run.
  */
-import { writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { resolveParams, ParamError } from '../shared/scenario'
-import { makeRecording, RecordingError } from '../shared/recording'
+import { makeRecording, RecordingError, type Recording } from '../shared/recording'
 import type { RunRecord } from '../shared/trace'
 import { APP_NAME, APP_VERSION } from '../shared/version'
 import { readRecordingFile, writeRecordingFile } from '../engine/recordingFile'
 import { toChromeTrace } from '../engine/export/perfetto'
+import {
+  loadPlayerTemplate,
+  playerHtml,
+  PlayerNotBuiltError,
+  type PlayerTemplate,
+} from '../engine/export/player'
 import { localLauncher } from '../engine/localLauncher'
 import { DEFAULT_OPTIONS, Run } from '../engine/run'
 import { scenarioSummary, type ScenarioDefinition } from '../engine/scenario'
@@ -24,11 +31,12 @@ const USAGE = `Usage:
                  [--switch-interval ms] [--out run.interleave.json[.gz]] [--json]
   interleave run <scenario> --help
   interleave show <recording> [--json]
-  interleave export <recording> --format perfetto [--out file]
+  interleave export <recording> --format perfetto|html [--out file]
 
 --out saves the run as a recording (gzip-compressed when the name ends in .gz); the app
-opens it, and \`interleave show\` prints it again. --export perfetto on a run, or the export
-command on a recording, writes a trace for ui.perfetto.dev or chrome://tracing.
+opens it, and \`interleave show\` prints it again. --export on a run, or the export command on
+a recording, writes it as: perfetto, a trace for ui.perfetto.dev or chrome://tracing; html, one
+file that replays the run in any browser, offline.
 
 Exit status: 0 finished, 3 timed out, 4 stopped, 1 failed, 2 bad input.`
 
@@ -92,7 +100,7 @@ export async function cli(
       const format = exportFormat(values.format, '--format')
       const recording = await readRecordingFile(id)
       const path = values.out ?? defaultExportPath(id, format)
-      writeFileSync(path, exportRun(recording.record, format))
+      writeFileSync(path, exportRun(recording, format, err))
       out(`Wrote ${path} (${format}).`)
       return 0
     }
@@ -125,17 +133,15 @@ export async function cli(
     }
     const record = await runWithSignals(scenario, params, options)
     const verdict = scenario.verdict(record).text
-    if (values.out) {
-      const app = { name: APP_NAME, version: APP_VERSION, electron: null }
-      await writeRecordingFile(values.out, makeRecording(record, verdict, app))
-    }
+    const recording = makeRecording(record, verdict, { name: APP_NAME, version: APP_VERSION, electron: null })
+    if (values.out) await writeRecordingFile(values.out, recording)
     printRun(record, verdict, !!values.json, out)
     if (values.out && !values.json) {
       out(`\nThe whole run (trace, CPU samples, outcome) is in ${values.out}; the app opens it.`)
     }
     if (exporting) {
       const path = defaultExportPath(values.out ?? scenario.id, exporting)
-      writeFileSync(path, exportRun(record, exporting))
+      writeFileSync(path, exportRun(recording, exporting, err))
       if (!values.json) out(`The ${exporting} export is in ${path}.`)
     }
     return EXIT[record.outcome.status]
@@ -148,11 +154,16 @@ export async function cli(
       err(`interleave: ${e.message}`)
       return 2
     }
+    if (e instanceof PlayerNotBuiltError) {
+      err(`interleave: ${e.message}`)
+      return 1
+    }
     throw e
   }
 }
 
-const EXPORT_FORMATS = ['perfetto'] as const
+const EXPORT_FORMATS = ['perfetto', 'html'] as const
+const EXTENSIONS: Record<ExportFormat, string> = { perfetto: '.perfetto.json', html: '.html' }
 type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 function exportFormat(value: string | undefined, flag: string): ExportFormat {
@@ -162,15 +173,37 @@ function exportFormat(value: string | undefined, flag: string): ExportFormat {
   return format
 }
 
-/** `run.interleave.json` -> `run.perfetto.json`, beside it. */
+/** `run.interleave.json` -> `run.perfetto.json` or `run.html`, beside it. */
 function defaultExportPath(from: string, format: ExportFormat): string {
-  return `${from.replace(/(\.interleave)?\.json(\.gz)?$/i, '')}.${format}.json`
+  return `${from.replace(/(\.interleave)?\.json(\.gz)?$/i, '')}${EXTENSIONS[format]}`
 }
 
-function exportRun(record: RunRecord, format: ExportFormat): string {
+function exportRun(recording: Recording, format: ExportFormat, err: (s: string) => void): string {
   switch (format) {
     case 'perfetto':
-      return JSON.stringify(toChromeTrace(record))
+      return JSON.stringify(toChromeTrace(recording.record))
+    case 'html': {
+      const lesson = findScenario(recording.record.scenario)
+      return playerHtml(playerTemplate(err), recording, lesson ? scenarioSummary(lesson) : null)
+    }
+  }
+}
+
+/** The built player; in a checkout, built first if it is missing. */
+function playerTemplate(err: (s: string) => void): PlayerTemplate {
+  try {
+    return loadPlayerTemplate()
+  } catch (e) {
+    const vite = fileURLToPath(new URL('../../node_modules/.bin/vite', import.meta.url))
+    if (!(e instanceof PlayerNotBuiltError) || !existsSync(vite)) throw e
+    err('Building the HTML player (vite build -c vite.player.config.ts)...')
+    const root = fileURLToPath(new URL('../../', import.meta.url))
+    const built = spawnSync(vite, ['build', '-c', 'vite.player.config.ts', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    if (built.status !== 0) throw new Error('building the HTML player failed; see above')
+    return loadPlayerTemplate()
   }
 }
 

@@ -12,6 +12,15 @@ import { startServer, type InterleaveServer } from '../../src/server/server'
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 export const hasChromium = existsSync(CHROMIUM)
+/** The flags this machine's Chromium needs (no sandbox as root, no GPU, nothing fetched). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 
 /** Polls until `check` returns a truthy value; generous, since runs and CI machines vary. */
 export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 60_000): Promise<T> {
@@ -62,17 +71,7 @@ export async function openBrowserMode(): Promise<BrowserMode> {
     throw new Error(`no built page in ${rendererDir}: run \`electron-vite build\` (npm test does) first`)
   }
   const server = await startServer({ port: 0, rendererDir, launcher: () => localLauncher() })
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true })
   const pageErrors: string[] = []
   page.on('pageerror', (e) => pageErrors.push(e.message))

@@ -1,0 +1,15 @@
+import type { InterleaveApi } from '../../../preload/index.d'
+import type { ScenarioSummary } from '../../../shared/protocol'
+
+/**
+ * The HTML player's backend: there is none. It knows the one lesson it replays; it cannot run.
+ */
+export function createPlayerApi(lesson: ScenarioSummary | null): InterleaveApi {
+  return {
+    listScenarios: () => Promise.resolve(lesson ? [lesson] : []),
+    startRun: () => Promise.reject(new Error('This is a recording: runs need the Interleave app.')),
+    stopRun: () => Promise.resolve(),
+    onRunMessage: () => () => {},
+    onOpenRecording: () => () => {},
+  }
+}

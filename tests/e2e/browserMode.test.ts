@@ -1,7 +1,8 @@
 /**
  * The whole stack in a real browser: browser mode's server (real runs, real processes) and the
  * built page, in Debian's Chromium through playwright-core. Needs `electron-vite build` first.
- * Screenshots of three lessons land in docs/screenshots/ for people to judge readability.
+ * Screenshots of three lessons, for people to judge readability, land in test-results/screenshots/;
+ * with INTERLEAVE_SCREENSHOTS=docs they replace the ones in docs/screenshots/.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
@@ -13,7 +14,14 @@ import { startServer, type InterleaveServer } from '../../src/server/server'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
-const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+const screenshots = fileURLToPath(
+  new URL(
+    process.env.INTERLEAVE_SCREENSHOTS === 'docs'
+      ? '../../docs/screenshots/'
+      : '../../test-results/screenshots/',
+    import.meta.url,
+  ),
+)
 
 /** Polls until `check` returns a truthy value; generous, since runs and CI machines vary. */
 async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 60_000): Promise<T> {
@@ -57,6 +65,29 @@ const COLOURED_PIXELS = `(() => {
   }
   return coloured
 })()`
+
+/**
+ * Where a row of the lanes' canvas (`y` in CSS pixels from its top) is drawn in a state's colour
+ * (`dark`: in near-black ink, as print markers are), as CSS x from the canvas's left: first and last.
+ */
+function rowSpan(y: number, dark: boolean): string {
+  return `(() => {
+    const canvas = document.querySelector('.timeline-canvas')
+    const scale = canvas.width / canvas.clientWidth
+    const row = Math.round(${y} * scale)
+    const data = canvas.getContext('2d').getImageData(0, row, canvas.width, 1).data
+    let first = -1
+    let last = -1
+    for (let x = 0; x < canvas.width; x++) {
+      const [r, g, b] = [data[4 * x], data[4 * x + 1], data[4 * x + 2]]
+      const hit = ${dark} ? Math.max(r, g, b) < 70 : Math.max(r, g, b) - Math.min(r, g, b) > 60
+      if (!hit) continue
+      if (first < 0) first = x
+      last = x
+    }
+    return first < 0 ? null : [first / scale, last / scale]
+  })()`
+}
 
 const describeInChromium = existsSync(CHROMIUM) ? describe : describe.skip
 if (!existsSync(CHROMIUM)) {
@@ -124,8 +155,24 @@ describeInChromium('browser mode in Chromium', () => {
     return (await page.locator('[data-testid="outcome"]').innerText()).replace(/\s+/g, ' ')
   }
 
+  /** Thread lanes' names (the first line of each label; CPU time and target are under it). */
   async function laneLabels(): Promise<string[]> {
-    return page.locator('.timeline-label--thread').allInnerTexts()
+    return page.locator('.timeline-label--thread .timeline-label-text').allInnerTexts()
+  }
+
+  /** A thread lane's box on the page, and its top relative to the lanes' canvas. */
+  async function threadLane(name: string) {
+    const lane = page.locator('.timeline-label--thread', {
+      has: page.locator('.timeline-label-text', { hasText: name }),
+    })
+    const box = await lane.first().boundingBox()
+    const canvas = await page.locator('.timeline-canvas').boundingBox()
+    if (!box || !canvas) throw new Error(`no lane ${name} or no canvas on the page`)
+    return { box, canvas, top: box.y - canvas.y }
+  }
+
+  async function tooltip(): Promise<string> {
+    return page.locator('.timeline-tooltip').innerText()
   }
 
   it('runs race-counter: lanes, states, CPU, arrows and the outcome', async () => {
@@ -156,13 +203,62 @@ describeInChromium('browser mode in Chromium', () => {
     await expect(page.getByRole('list', { name: 'Legend' }).innerText()).resolves.toMatch(/GIL wait/)
     await page.screenshot({ path: `${screenshots}race-counter.png` })
 
-    // Hovering a lane says what that thread was doing then.
-    const lane = page.locator('.timeline-label--thread', { hasText: 'MainThread' })
-    const laneBox = await lane.boundingBox()
-    const plotBox = await page.locator('.timeline-canvas').boundingBox()
-    if (!laneBox || !plotBox) throw new Error('no lane or canvas on the page')
-    await page.mouse.move(plotBox.x + plotBox.width * 0.6, laneBox.y + laneBox.height / 2)
-    await expect(page.locator('.timeline-tooltip').innerText()).resolves.toMatch(/MainThread/)
+    // Each thread's CPU time is on its lane's label.
+    await waitFor('CPU times on the lanes', async () =>
+      (await page.locator('.timeline-label--thread .timeline-label-detail').allInnerTexts()).some((t) =>
+        /CPU \d/.test(t),
+      ),
+    )
+
+    // Hovering a lane says what that thread was doing then: its program line with the source, and
+    // its CPU time.
+    const worker = await threadLane('Thread-1')
+    const span = (await page.evaluate(rowSpan(worker.top + worker.box.height / 2, false))) as
+      [number, number] | null
+    if (!span) throw new Error('nothing drawn on the lane of Thread-1')
+    // Whole pixels: a click's coordinates are whole, and a fraction of a pixel can be another slice.
+    const midX = Math.round(worker.canvas.x + (span[0] + span[1]) / 2)
+    const midY = Math.round(worker.box.y + worker.box.height / 2)
+    await page.mouse.move(midX, midY)
+    const hovered = await tooltip()
+    expect(hovered).toMatch(/^Thread-1/)
+    expect(hovered).toMatch(/CPU \d/)
+    const line = Number(/line (\d+):/.exec(hovered)?.[1])
+    expect(line).toBeGreaterThan(0)
+    const source = (await page.locator(`.program-line[data-line="${line}"] .program-code`).innerText()).trim()
+    expect(source.length).toBeGreaterThan(0)
+    await expect(page.locator('.timeline-tooltip-code').innerText()).resolves.toBe(source)
+
+    // A click pins the details: they stay when the pointer leaves, and the program marks the
+    // thread on the line it was on at the clicked time, until Escape lets go.
+    await page.mouse.click(midX, midY)
+    await page.mouse.move(0, 0)
+    const pinned = await tooltip()
+    expect(pinned).toMatch(/^Thread-1.*\n[\s\S]*Pinned/)
+    const pinnedLine = Number(/line (\d+):/.exec(pinned)?.[1])
+    const pinnedSource = (
+      await page.locator(`.program-line[data-line="${pinnedLine}"] .program-code`).innerText()
+    ).trim()
+    expect(pinned).toContain(pinnedSource)
+    const marked = page.locator(`.program-line[data-line="${pinnedLine}"]`)
+    await waitFor('the clicked line marked in the program', async () =>
+      /program-line--current/.test((await marked.getAttribute('class')) ?? ''),
+    )
+    await expect(marked.locator('.program-thread').allInnerTexts()).resolves.toContain('Thread-1')
+    await page.mouse.move(midX, midY + 200)
+    await expect(tooltip()).resolves.toBe(pinned)
+    await page.keyboard.press('Escape')
+    await waitFor('the details to go', async () => (await page.locator('.timeline-tooltip').count()) === 0)
+
+    // MainThread printed the result: its marker's tooltip shows the text. (Two frames first, so that
+    // the cursor line is gone from the canvas.)
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))')
+    const main = await threadLane('MainThread')
+    const printed = (await page.evaluate(rowSpan(main.top + main.box.height - 4, true))) as
+      [number, number] | null
+    if (!printed) throw new Error('no print marker on the lane of MainThread')
+    await page.mouse.move(main.canvas.x + printed[1] - 1, main.box.y + main.box.height / 2)
+    await expect(tooltip()).resolves.toMatch(/printed: counter = \d+/)
     await page.mouse.move(0, 0)
 
     // After the run: the keyboard zooms the time axis.
@@ -189,7 +285,22 @@ describeInChromium('browser mode in Chromium', () => {
       async () => Number(await page.locator('.timeline').getAttribute('data-arrows')) >= 2,
     )
     await expect(page.locator('.console-line').count()).resolves.toBeGreaterThanOrEqual(6)
+  })
+
+  it('runs writer-drawer-assembler (as-written): the lost wake-up, to its end or the timeout', async () => {
+    await openLessons()
+    await page.locator('[data-scenario="writer-drawer-assembler"]').click()
+    await page.locator('#option-timeout').fill('12')
+    await runLesson('writer-drawer-assembler', { variant: 'as-written' })
+    // Both endings are the lesson: a missed notify waits until the timeout, a lucky order finishes.
+    const outcome = await waitForEnd()
+    expect(outcome).toMatch(/Finished|Timed out/)
+    expect(await page.locator('.timeline-label--object').count()).toBeGreaterThanOrEqual(3)
+    // The outcome and the lanes under it: what the lesson is about.
+    await page.locator('[data-testid="outcome"]').evaluate((el) => el.scrollIntoView({ block: 'start' }))
     await page.screenshot({ path: `${screenshots}writer-drawer-assembler.png` })
+    await page.evaluate('window.scrollTo(0, 0)')
+    await page.locator('#option-timeout').fill('')
   })
 
   it('runs countdown-gil', async () => {

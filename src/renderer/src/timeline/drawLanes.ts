@@ -2,12 +2,18 @@
  * Draws the lanes from a render context, synchronously: slices with level of detail, operation
  * ticks, objects' states, causal arrows and the cursor. Fed data, no state of its own.
  */
-import type { ObjectKind } from '../../../shared/trace'
 import { lastAtOrBeforeBy, type ObjectTrack, type RunTrace, type ThreadTrack } from '../trace/runTrace'
-import { firstOpAtOrAfter, objectLevel } from './objectLevel'
 import { laneMidY, type LaneLayout } from './laneLayout'
+import {
+  isOwnedKind,
+  objectCapacity,
+  objectSegments,
+  objectStateText,
+  type ObjectSegment,
+} from './objectSegments'
+import { printMarks } from './printMarks'
 import { sliceRects } from './sliceRects'
-import { stateFill } from './statePalette'
+import { STATE_STYLES, stateFill } from './statePalette'
 import { timeToPx, type TimeScale } from './timeScale'
 
 export interface LaneColours {
@@ -33,6 +39,13 @@ export interface RenderContext {
 const SLICE_INSET_PX = 5
 /** Operation ticks are drawn while at most this many are in view per pixel of width. */
 const TICKS_PER_PX = 0.25
+/** Print markers closer than this to the previous one are left out: thousands stay cheap. */
+const PRINT_GAP_PX = 7
+/** The strip along an object's lane while threads wait on it. */
+const WAIT_STRIP_PX = 4
+const OBJECT_FONT = '600 14px system-ui, sans-serif'
+/** Words are not squeezed narrower than this; shorter runs go without. */
+const MIN_TEXT_PX = 40
 
 export interface DrawStats {
   arrows: number
@@ -105,7 +118,7 @@ function drawThread(
     ctx.fillRect(r.x0, top, Math.max(1, r.x1 - r.x0), h)
   }
   // Operation ticks, once zoomed in far enough to tell them apart.
-  const first = firstOpAtOrAfter(thread.ops, scale.startUs)
+  const first = lastAtOrBeforeBy(thread.ops, scale.startUs, (o) => o.tUs) + 1
   let last = first
   while (last < thread.ops.length && thread.ops[last].tUs <= scale.endUs) last++
   if (last - first > 0 && last - first <= rc.widthPx * TICKS_PER_PX) {
@@ -115,18 +128,39 @@ function drawThread(
       ctx.fillRect(Math.round(x) - 1, y + 1, 2, SLICE_INSET_PX + 4)
     }
   }
+  drawPrints(rc, thread, y + height)
   return rects.length
 }
 
-const OWNED: ReadonlySet<ObjectKind> = new Set([
-  'lock',
-  'rlock',
-  'condition',
-  'mp-lock',
-  'mp-rlock',
-  'mp-condition',
-])
+/** A speech bubble at the foot of the lane where the thread printed, its tail at the time. */
+function drawPrints(rc: RenderContext, thread: ThreadTrack, bottom: number): void {
+  const xs = printMarks(thread.prints, rc.scale, PRINT_GAP_PX)
+  if (!xs.length) return
+  const { ctx, colours } = rc
+  ctx.fillStyle = colours.text
+  ctx.strokeStyle = colours.lane
+  ctx.lineWidth = 1.5
+  ctx.beginPath()
+  for (const x of xs) printGlyph(ctx, x, bottom)
+  ctx.stroke()
+  ctx.fill()
+}
 
+/** A speech bubble 10 px wide whose tail comes down to `bottom - 1` at `x`. */
+export function printGlyph(ctx: CanvasRenderingContext2D | Path2D, x: number, bottom: number): void {
+  const base = bottom - 5
+  ctx.moveTo(x, bottom - 1)
+  ctx.lineTo(x, base - 7)
+  ctx.lineTo(x + 10, base - 7)
+  ctx.lineTo(x + 10, base)
+  ctx.lineTo(x + 5, base)
+  ctx.closePath()
+}
+
+/**
+ * An object's lane: its level as bars (owned, depth, set, arrived) against its capacity, its state
+ * in words where there is room, and a strip over the times threads waited on it.
+ */
 function drawObject(
   rc: RenderContext,
   object: ObjectTrack,
@@ -135,16 +169,16 @@ function drawObject(
   trace: RunTrace,
 ): void {
   const { ctx, scale, colours } = rc
-  const top = y + 4
-  const h = height - 8
-  const steps = object.steps
-  const maxLevel = Math.max(1, object.maxLevel, OWNED.has(object.kind) ? 0 : object.size)
-  ctx.font = '600 14px system-ui, sans-serif'
-  ctx.textBaseline = 'middle'
+  const top = y + WAIT_STRIP_PX + 1
+  const h = height - WAIT_STRIP_PX - 4
+  const capacity = objectCapacity(object)
+  const maxLevel = Math.max(1, object.maxLevel, capacity)
+  const owned = isOwnedKind(object.kind)
+  const segments = objectSegments(object, trace.waitsOn(object.key), scale.startUs, scale.endUs, trace.lastUs)
+
   ctx.fillStyle = colours.object
   ctx.globalAlpha = 0.7
-  const labels: { x: number; width: number; owner: number }[] = []
-  // Level of detail: steps that share a pixel column draw as one column at their highest level.
+  // Level of detail: segments that share a pixel column draw as one column at their highest level.
   let column = NaN
   let columnLevel = 0
   const flush = (): void => {
@@ -155,19 +189,13 @@ function drawObject(
     column = NaN
     columnLevel = 0
   }
-  const first = Math.max(
-    0,
-    lastAtOrBeforeBy(steps, scale.startUs, (s) => s.startUs),
-  )
-  let level: number | null = first > 0 ? objectLevelBefore(object, first) : null
-  for (let i = first; i < steps.length && steps[i].startUs <= scale.endUs; i++) {
-    const next = objectLevel(object.kind, steps[i].after)
-    if (next !== null) level = next
-    if (!level) continue
-    const endUs = i + 1 < steps.length ? steps[i + 1].startUs : trace.lastUs
-    const x0 = Math.max(scale.leftPx, timeToPx(scale, steps[i].startUs))
-    const x1 = Math.min(scale.rightPx, timeToPx(scale, endUs))
+  const spans: { x0: number; x1: number; segment: ObjectSegment }[] = []
+  for (const segment of segments) {
+    const x0 = Math.max(scale.leftPx, timeToPx(scale, segment.startUs))
+    const x1 = Math.min(scale.rightPx, timeToPx(scale, segment.endUs))
     if (x1 <= x0) continue
+    spans.push({ x0, x1, segment })
+    const level = segment.level ?? 0
     if (x1 - x0 < 1) {
       const col = Math.floor(x0)
       if (col !== column) flush()
@@ -176,28 +204,82 @@ function drawObject(
       continue
     }
     flush()
+    if (level <= 0) continue
     const barH = Math.max(2, (h * level) / maxLevel)
     ctx.fillRect(x0, top + h - barH, x1 - x0, barH)
-    const owner = steps[i].after.owner
-    if (OWNED.has(object.kind) && owner !== null && owner !== undefined && x1 - x0 > 90) {
-      labels.push({ x: x0, width: x1 - x0, owner })
-    }
   }
   flush()
   ctx.globalAlpha = 1
-  ctx.fillStyle = '#ffffff'
-  for (const label of labels) {
-    ctx.fillText(trace.threadLabel(label.owner), label.x + 4, top + h / 2, label.width - 8)
+
+  // The capacity: a bounded queue's maxsize, a barrier's parties.
+  if (capacity > 0) {
+    const capY = Math.round(top + h - (h * capacity) / maxLevel) + 0.5
+    ctx.strokeStyle = colours.text
+    ctx.lineWidth = 1
+    ctx.setLineDash([4, 3])
+    ctx.beginPath()
+    ctx.moveTo(0, capY)
+    ctx.lineTo(rc.widthPx, capY)
+    ctx.stroke()
+    ctx.setLineDash([])
   }
+
+  // Who waits on it: a strip along the top of the lane, merged where it is unbroken.
+  ctx.fillStyle = STATE_STYLES.blocked.colour
+  let stripX0 = NaN
+  let stripX1 = NaN
+  for (const { x0, x1, segment } of spans) {
+    if (!segment.waiting.length) continue
+    if (x0 - stripX1 > 0.5) {
+      ctx.fillRect(stripX0, y + 1, Math.max(1, stripX1 - stripX0), WAIT_STRIP_PX)
+      stripX0 = x0
+    } else if (Number.isNaN(stripX0)) stripX0 = x0
+    stripX1 = x1
+  }
+  if (!Number.isNaN(stripX0)) ctx.fillRect(stripX0, y + 1, Math.max(1, stripX1 - stripX0), WAIT_STRIP_PX)
+
+  // The state in words, over runs of the same words wide enough to hold them.
+  ctx.font = OBJECT_FONT
+  ctx.textBaseline = 'middle'
+  const name = (key: number): string => trace.shortThreadLabel(key)
+  let run: { x0: number; x1: number; text: string; full: boolean } | null = null
+  const write = (): void => {
+    if (!run || !run.text) return
+    const room = run.x1 - run.x0 - 8
+    const text = fitText(ctx, run.text, room)
+    if (!text) return
+    const x = run.x0 + 4
+    const textY = top + h / 2
+    // A halo keeps the words legible over the bars and the lane alike: light on an owner's full
+    // bar, as dark as the text elsewhere.
+    const onBar = owned && run.full
+    ctx.strokeStyle = onBar ? '#1f2937' : colours.lane
+    ctx.lineWidth = 3
+    ctx.lineJoin = 'round'
+    ctx.strokeText(text, x, textY)
+    ctx.fillStyle = onBar ? '#ffffff' : colours.text
+    ctx.fillText(text, x, textY)
+  }
+  for (const { x0, x1, segment } of spans) {
+    const text = objectStateText(object, segment, name)
+    const full = (segment.level ?? 0) > 0
+    if (run && run.text === text && x0 - run.x1 <= 0.5) {
+      run.x1 = x1
+      continue
+    }
+    write()
+    run = { x0, x1, text, full }
+  }
+  write()
 }
 
-/** The level an object had before step `index`: from the latest step that set one. */
-function objectLevelBefore(object: ObjectTrack, index: number): number | null {
-  for (let i = index - 1; i >= 0; i--) {
-    const level = objectLevel(object.kind, object.steps[i].after)
-    if (level !== null) return level
-  }
-  return null
+/** `text` if it fits in `room`, else cut short with an ellipsis, else '' when too little would show. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, room: number): string {
+  if (ctx.measureText(text).width <= room) return text
+  if (room < MIN_TEXT_PX) return ''
+  let end = text.length - 1
+  while (end > 1 && ctx.measureText(`${text.slice(0, end)}…`).width > room) end--
+  return end > 1 ? `${text.slice(0, end)}…` : ''
 }
 
 /** Past this many arrows in view, heads and dots are left out: the lines alone stay readable. */

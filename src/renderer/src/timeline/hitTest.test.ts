@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../../shared/trace'
 import { threadKey } from '../../../shared/trace'
 import { RunTrace } from '../trace/runTrace'
-import { hitTest, sliceAt } from './hitTest'
+import { hitTest, nearestAt, sliceAt } from './hitTest'
 import { layoutLanes, type LaneHeights } from './laneLayout'
 import { makeTimeScale } from './timeScale'
 
@@ -35,7 +35,8 @@ const events: TraceEvent[] = [
     value: null,
   },
   { ...base, tid: 0, seq: 4, tUs: 400, type: 'state', state: 'sleeping', obj: null, line: 6 },
-  { ...base, tid: 0, seq: 5, tUs: 800, type: 'thread-end', reason: 'returned', error: null },
+  { ...base, tid: 0, seq: 5, tUs: 600, type: 'print', text: 'hello', line: 7 },
+  { ...base, tid: 0, seq: 6, tUs: 800, type: 'thread-end', reason: 'returned', error: null },
 ]
 
 describe('hitTest', () => {
@@ -49,9 +50,18 @@ describe('hitTest', () => {
     expect(hit?.tUs).toBe(102)
     expect(hit?.slice?.state).toBe('running')
     expect(hit?.op?.op).toBe('acquire')
-    const later = hitTest(layout, trace, scale, 300, 35)
+    const later = hitTest(layout, trace, scale, 260, 35)
     expect(later?.slice?.state).toBe('sleeping')
     expect(later?.op).toBeNull()
+    expect(later?.print).toBeNull()
+  })
+
+  it('finds a print marker within reach, and none further away', () => {
+    // The print is at 600 µs: x = 300.
+    expect(hitTest(layout, trace, scale, 304, 35)?.print?.text).toBe('hello')
+    expect(hitTest(layout, trace, scale, 296, 35)?.print?.text).toBe('hello')
+    expect(hitTest(layout, trace, scale, 306, 35)?.print).toBeNull()
+    expect(hitTest(layout, trace, scale, 310, 35, 10)?.print?.text).toBe('hello')
   })
 
   it('finds nothing after a thread ended, nor outside the lanes', () => {
@@ -64,8 +74,19 @@ describe('hitTest', () => {
     const lockLane = layout.byObject.get('0:1')
     expect(lockLane).toBeDefined()
     const hit = hitTest(layout, trace, scale, 100, lockLane!.y + 5)
-    expect(hit?.step?.after).toEqual({ owner: threadKey(0, 0), waiters: 0 })
-    expect(hitTest(layout, trace, scale, 10, lockLane!.y + 5)?.step).toBeNull()
+    expect(hit?.object?.step?.after).toEqual({ owner: threadKey(0, 0), waiters: 0 })
+    expect(hit?.object?.owner).toBe(threadKey(0, 0))
+    expect(hitTest(layout, trace, scale, 10, lockLane!.y + 5)?.object).toBeNull()
+  })
+
+  it('nearestAt picks the closer of the two neighbours of x', () => {
+    const times = [100, 110, 400]
+    const at = (t: number): number => t
+    // 2 µs a pixel: 100 -> 50 px, 110 -> 55 px.
+    expect(nearestAt(times, at, scale, 54, 5)).toBe(110)
+    expect(nearestAt(times, at, scale, 52, 5)).toBe(100)
+    expect(nearestAt(times, at, scale, 150, 5)).toBeNull()
+    expect(nearestAt([], at, scale, 50, 5)).toBeNull()
   })
 
   it('sliceAt covers open slices and nothing before the first', () => {

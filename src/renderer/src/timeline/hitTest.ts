@@ -1,8 +1,12 @@
-/** What is under the pointer: the lane, the slice at that time, and an operation within reach. */
+/**
+ * What is under the pointer: the lane, the slice at that time, an operation or a print within
+ * reach, or an object's state.
+ */
 import type { OpEvent } from '../../../shared/trace'
-import type { ObjectStep, ObjectTrack, Slice, ThreadTrack } from '../trace/runTrace'
+import type { ObjectTrack, PrintLine, Slice, ThreadTrack, Wait } from '../trace/runTrace'
 import { lastAtOrBeforeBy } from '../trace/runTrace'
 import { laneAtY, type Lane, type LaneLayout } from './laneLayout'
+import { objectStateAt, type ObjectState } from './objectSegments'
 import { pxToTime, timeToPx, type TimeScale } from './timeScale'
 
 export interface Hit {
@@ -10,13 +14,18 @@ export interface Hit {
   tUs: number
   slice: Slice | null
   op: OpEvent | null
-  /** On an object's lane: its state then. */
-  step: ObjectStep | null
+  /** A print marker within reach on a thread's lane. */
+  print: PrintLine | null
+  /** On an object's lane: its state then, with whoever waited on it. */
+  object: ObjectState | null
 }
 
 export interface HitSource {
   threads: ReadonlyMap<number, ThreadTrack>
   objects: ReadonlyMap<string, ObjectTrack>
+  /** The time the trace runs to: where open waits end. */
+  readonly lastUs: number
+  waitsOn(objectKey: string): readonly Wait[]
 }
 
 /** The slice that covers `tUs` (an open slice covers everything after its start), or null. */
@@ -32,23 +41,23 @@ export function sliceAt(slices: readonly Slice[], tUs: number): Slice | null {
   return slice && tUs < slice.endUs ? slice : null
 }
 
-/** The operation nearest to `x`, if it is within `tolerancePx`. */
-export function opNear(
-  ops: readonly OpEvent[],
+/** The item (in time order, `at` its time) drawn nearest to `x`, if it is within `tolerancePx`. */
+export function nearestAt<T>(
+  items: readonly T[],
+  at: (item: T) => number,
   scale: TimeScale,
   x: number,
   tolerancePx: number,
-): OpEvent | null {
-  const t = pxToTime(scale, x)
-  const i = lastAtOrBeforeBy(ops, t, (o) => o.tUs)
-  let best: OpEvent | null = null
+): T | null {
+  const i = lastAtOrBeforeBy(items, pxToTime(scale, x), at)
+  let best: T | null = null
   let bestPx = tolerancePx
   for (const j of [i, i + 1]) {
-    const op = ops[j]
-    if (!op) continue
-    const d = Math.abs(timeToPx(scale, op.tUs) - x)
+    const item = items[j]
+    if (item === undefined) continue
+    const d = Math.abs(timeToPx(scale, at(item)) - x)
     if (d <= bestPx) {
-      best = op
+      best = item
       bestPx = d
     }
   }
@@ -66,18 +75,19 @@ export function hitTest(
   const lane = laneAtY(layout, y)
   if (!lane || x < scale.leftPx || x > scale.rightPx) return null
   const tUs = pxToTime(scale, x)
-  const hit: Hit = { lane, tUs, slice: null, op: null, step: null }
+  const hit: Hit = { lane, tUs, slice: null, op: null, print: null, object: null }
   if (lane.threadKey !== null) {
     const track = source.threads.get(lane.threadKey)
     if (track) {
       hit.slice = sliceAt(track.slices, tUs)
-      hit.op = opNear(track.ops, scale, x, tolerancePx)
+      hit.op = nearestAt(track.ops, (o) => o.tUs, scale, x, tolerancePx)
+      hit.print = nearestAt(track.prints, (p) => p.tUs, scale, x, tolerancePx)
     }
   } else if (lane.objectKey !== null) {
     const track = source.objects.get(lane.objectKey)
-    if (track) {
-      const i = lastAtOrBeforeBy(track.steps, tUs, (s) => s.startUs)
-      hit.step = i >= 0 ? track.steps[i] : null
+    if (track && tUs <= source.lastUs) {
+      const state = objectStateAt(track, source.waitsOn(track.key), tUs, source.lastUs)
+      hit.object = state.step || state.waiting.length ? state : null
     }
   }
   return hit

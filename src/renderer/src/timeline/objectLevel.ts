@@ -1,5 +1,5 @@
 /** How full or busy an object is after an operation, as one number its lane can draw. */
-import type { ObjectKind, OpEvent } from '../../../shared/trace'
+import type { ObjectKind } from '../../../shared/trace'
 
 const LEVEL_FIELD: Partial<Record<ObjectKind, string>> = {
   queue: 'depth',
@@ -23,16 +23,4 @@ export function objectLevel(kind: ObjectKind, after: Record<string, number | nul
   const field = LEVEL_FIELD[kind]
   if (!field || !(field in after)) return null
   return after[field] ?? 0
-}
-
-/** Index of the first operation at or after `tUs`. */
-export function firstOpAtOrAfter(ops: readonly OpEvent[], tUs: number): number {
-  let lo = 0
-  let hi = ops.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (ops[mid].tUs < tUs) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }

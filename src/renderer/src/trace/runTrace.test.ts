@@ -116,6 +116,65 @@ describe('RunTrace', () => {
     expect(trace.lastUs).toBe(3_000)
   })
 
+  it('keeps objects’ steps in time order when threads’ batches arrive out of step', () => {
+    const trace = new RunTrace()
+    const acquire = (tid: number, tUs: number): TraceEvent => ({
+      pid: 0,
+      tid,
+      seq: tUs,
+      tUs,
+      type: 'op',
+      obj: 1,
+      op: 'acquire',
+      result: 'ok',
+      line: 3,
+      after: { owner: threadKey(0, tid), waiters: 0 },
+      cause: null,
+      value: null,
+    })
+    trace.addEvents([
+      { pid: 0, tid: 0, seq: 0, tUs: 0, type: 'object', obj: 1, kind: 'lock', name: 'l', size: 0 },
+    ])
+    trace.addEvents([acquire(1, 100), acquire(1, 300)])
+    trace.addEvents([acquire(2, 200), acquire(2, 400)])
+    expect(trace.objects.get('0:1')?.steps.map((s) => [s.startUs, s.threadKey])).toEqual([
+      [100, 1],
+      [200, 2],
+      [300, 1],
+      [400, 2],
+    ])
+  })
+
+  it('keeps who waited on an object, each thread’s prints, and its CPU time over the run', () => {
+    const trace = new RunTrace()
+    trace.addEvents([
+      start(0, 1, 0, 'Thread-1'),
+      start(0, 2, 0, 'Thread-2'),
+      { pid: 0, tid: 2, seq: 1, tUs: 50, type: 'state', state: 'waiting', obj: 4, line: 2 },
+      { pid: 0, tid: 1, seq: 1, tUs: 20, type: 'state', state: 'blocked', obj: 4, line: 2 },
+      { pid: 0, tid: 1, seq: 2, tUs: 30, type: 'state', state: 'blocked', obj: 5, line: 2 },
+      { pid: 0, tid: 1, seq: 3, tUs: 40, type: 'state', state: 'sleeping', obj: null, line: 2 },
+      { pid: 0, tid: 1, seq: 4, tUs: 60, type: 'print', text: 'one', line: 3 },
+      { pid: 0, tid: 2, seq: 2, tUs: 70, type: 'print', text: 'two', line: 3 },
+    ])
+    expect(trace.waitsOn('0:4').map((w) => [w.threadKey, w.slice.startUs, w.slice.endUs])).toEqual([
+      [1, 20, 30],
+      [2, 50, Infinity],
+    ])
+    expect(trace.waitsOn('0:9')).toEqual([])
+    expect(trace.threads.get(1)?.prints.map((p) => p.text)).toEqual(['one'])
+    expect(trace.prints.map((p) => p.text)).toEqual(['one', 'two'])
+
+    trace.addThreadCpu([
+      { tUs: 100, pid: 0, tid: 1, cpuUs: 10, core: 0 },
+      { tUs: 200, pid: 0, tid: 1, cpuUs: 25, core: 1 },
+    ])
+    expect(trace.cpuUsAt(1, 50)).toBe(0)
+    expect(trace.cpuUsAt(1, 150)).toBe(10)
+    expect(trace.cpuUsAt(1, 1e9)).toBe(25)
+    expect(trace.threads.get(1)).toMatchObject({ cpuUs: 25, lastCore: 1 })
+  })
+
   it('lastAtOrBefore finds the last index at or before a value', () => {
     expect(lastAtOrBefore([1, 3, 3, 7], 0)).toBe(-1)
     expect(lastAtOrBefore([1, 3, 3, 7], 3)).toBe(2)

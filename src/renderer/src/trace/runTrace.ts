@@ -42,8 +42,14 @@ export interface ThreadTrack {
   /** Program lines it passed, in time order: `lineUs[i]` is when it was at `lines[i]`. */
   lineUs: number[]
   lines: number[]
+  /** What it printed, in time order. */
+  prints: PrintLine[]
+  /** Its CPU time by the latest sample, and the core it last ran on. */
   cpuUs: number
   lastCore: number | null
+  /** Its CPU time over the run: by `cpuSampleUs[i]`, it had used `cpuSampleCpuUs[i]`. */
+  cpuSampleUs: number[]
+  cpuSampleCpuUs: number[]
 }
 
 /** One value of an object's state from `startUs` on. */
@@ -73,6 +79,12 @@ export interface CausalLink {
   toUs: number
   op: string
   objectKey: string
+}
+
+/** A thread blocked or waiting on an object, for as long as `slice` lasts. */
+export interface Wait {
+  threadKey: number
+  slice: Slice
 }
 
 export interface PrintLine {
@@ -121,6 +133,8 @@ export class RunTrace {
   readonly cpu: CpuSample[] = []
   /** When each event happened and on which thread, by event id: where an arrow starts. */
   private readonly events = new Map<number, number>()
+  /** Who waited on each object (by object key), in order of when they started. */
+  private readonly waits = new Map<string, Wait[]>()
   eventCount = 0
   /** The newest time seen. */
   nowUs = 0
@@ -149,6 +163,10 @@ export class RunTrace {
       if (!t) continue
       t.cpuUs = s.cpuUs
       t.lastCore = s.core
+      if (s.tUs >= (t.cpuSampleUs.at(-1) ?? -Infinity)) {
+        t.cpuSampleUs.push(s.tUs)
+        t.cpuSampleCpuUs.push(s.cpuUs)
+      }
     }
   }
 
@@ -179,6 +197,19 @@ export class RunTrace {
     if (!t) return 0
     const i = lastAtOrBefore(t.lineUs, atUs)
     return i < 0 ? 0 : t.lines[i]
+  }
+
+  /** The CPU time a thread had used by `atUs`, from its latest sample then. */
+  cpuUsAt(key: number, atUs: number): number {
+    const t = this.threads.get(key)
+    if (!t) return 0
+    const i = lastAtOrBefore(t.cpuSampleUs, atUs)
+    return i < 0 ? 0 : t.cpuSampleCpuUs[i]
+  }
+
+  /** The threads that blocked or waited on an object, in order of when they started to. */
+  waitsOn(objectKey: string): readonly Wait[] {
+    return this.waits.get(objectKey) ?? []
   }
 
   /** A thread as people name it: with its process's name once there is more than one process. */
@@ -260,13 +291,19 @@ export class RunTrace {
         if (last && last.endUs === Infinity) last.endUs = Math.max(last.startUs, e.tUs)
         if (e.state !== 'finished') {
           const waitedOn = e.obj === null ? null : objectKey(e.pid, e.obj)
-          t.slices.push({
+          const slice: Slice = {
             startUs: e.tUs,
             endUs: Infinity,
             state: e.state,
             objectKey: waitedOn,
             line: e.line,
-          })
+          }
+          t.slices.push(slice)
+          if (waitedOn !== null && (e.state === 'blocked' || e.state === 'waiting')) {
+            let waits = this.waits.get(waitedOn)
+            if (!waits) this.waits.set(waitedOn, (waits = []))
+            insertByTime(waits, { threadKey: key, slice }, (w) => w.slice.startUs)
+          }
         }
         this.passLine(t, e.tUs, e.line)
         break
@@ -277,7 +314,12 @@ export class RunTrace {
         const ok = objectKey(e.pid, e.obj)
         const track = this.objects.get(ok)
         if (track) {
-          track.steps.push({ startUs: e.tUs, after: e.after, op: e.op, threadKey: key })
+          // Threads' batches arrive out of step with each other: keep the steps in time order.
+          insertByTime(
+            track.steps,
+            { startUs: e.tUs, after: e.after, op: e.op, threadKey: key },
+            (s) => s.startUs,
+          )
           track.maxLevel = Math.max(track.maxLevel, objectLevel(track.kind, e.after) ?? 0)
         }
         if (e.cause !== null)
@@ -300,10 +342,13 @@ export class RunTrace {
         }
         break
       }
-      case 'print':
-        this.prints.push({ tUs: e.tUs, threadKey: key, text: e.text })
+      case 'print': {
+        const line = { tUs: e.tUs, threadKey: key, text: e.text }
+        this.prints.push(line)
+        t.prints.push(line)
         this.passLine(t, e.tUs, e.line)
         break
+      }
       case 'thread-end': {
         const last = t.slices.at(-1)
         if (last && last.endUs === Infinity) last.endUs = Math.max(last.startUs, e.tUs)
@@ -333,8 +378,11 @@ export class RunTrace {
         ops: [],
         lineUs: [],
         lines: [],
+        prints: [],
         cpuUs: 0,
         lastCore: null,
+        cpuSampleUs: [],
+        cpuSampleCpuUs: [],
       }
       this.threads.set(key, t)
     }
@@ -347,6 +395,15 @@ export class RunTrace {
       t.lines.push(line)
     }
   }
+}
+
+/** Inserts `item` after every item at or before its time; from the end, since most come in order. */
+function insertByTime<T>(items: T[], item: T, at: (item: T) => number): void {
+  const tUs = at(item)
+  let i = items.length
+  while (i > 0 && at(items[i - 1]) > tUs) i--
+  if (i === items.length) items.push(item)
+  else items.splice(i, 0, item)
 }
 
 /** Index of the last value <= x in a sorted array, or -1. */

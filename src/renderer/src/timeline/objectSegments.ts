@@ -1,0 +1,223 @@
+/**
+ * An object's state over time, as its lane draws it and the tooltips tell it: its level (owned,
+ * full, set, arrived), its owner, and the threads waiting on it. Waiters come from the threads'
+ * blocked and waiting slices, since an operation is recorded only once it completes: a thread stuck
+ * in `acquire()` has no operation yet, only its slice.
+ */
+import { OBJECT_STATE_FIELDS, type ObjectKind } from '../../../shared/trace'
+import { lastAtOrBeforeBy, type ObjectStep, type ObjectTrack, type Wait } from '../trace/runTrace'
+import { objectLevel } from './objectLevel'
+
+export interface ObjectState {
+  /** objectLevel's number (1 while owned, a queue's depth, ...), or null while nothing is known. */
+  level: number | null
+  /** The owning thread's key, for locks and conditions; null when free, or for other kinds. */
+  owner: number | null
+  /** Threads blocked or waiting on it, in the order they began. */
+  waiting: readonly Wait[]
+  /** The latest operation at or before then. */
+  step: ObjectStep | null
+}
+
+export interface ObjectSegment extends ObjectState {
+  startUs: number
+  endUs: number
+}
+
+/** Kinds that have an owner: locks, and conditions through their lock. */
+export function isOwnedKind(kind: ObjectKind): boolean {
+  return OBJECT_STATE_FIELDS[kind].includes('owner')
+}
+
+/** What a bar's height is measured against: a bounded queue's maxsize, a barrier's parties. */
+export function objectCapacity(object: Pick<ObjectTrack, 'kind' | 'size'>): number {
+  switch (object.kind) {
+    case 'queue':
+    case 'mp-queue':
+    case 'mp-joinable-queue':
+    case 'barrier':
+    case 'mp-barrier':
+    case 'bounded-semaphore':
+      return object.size
+    default:
+      return 0
+  }
+}
+
+const NO_WAITERS: readonly Wait[] = []
+
+/** The steps' part of the state at `atUs`: the latest step then, and the latest level and owner. */
+function stepStateAt(
+  object: ObjectTrack,
+  atUs: number,
+): { index: number; level: number | null; owner: number | null } {
+  const index = lastAtOrBeforeBy(object.steps, atUs, (s) => s.startUs)
+  for (let j = index; j >= 0; j--) {
+    const after = object.steps[j].after
+    const level = objectLevel(object.kind, after)
+    if (level !== null) return { index, level, owner: after.owner ?? null }
+  }
+  return { index, level: null, owner: null }
+}
+
+/**
+ * The owner as it really is: a thread waiting on a condition has released the condition's lock,
+ * though no operation said so (the wait is recorded when it returns).
+ */
+function effective(
+  object: ObjectTrack,
+  level: number | null,
+  owner: number | null,
+  waiting: readonly Wait[],
+): { level: number | null; owner: number | null } {
+  if (owner === null || !waiting.some((w) => w.threadKey === owner && w.slice.state === 'waiting'))
+    return { level, owner }
+  return { level: isOwnedKind(object.kind) ? 0 : level, owner: null }
+}
+
+function endOf(wait: Wait, nowUs: number): number {
+  return Math.min(wait.slice.endUs, nowUs)
+}
+
+/** The object's state at `atUs` (`nowUs`: where open waits end). */
+export function objectStateAt(
+  object: ObjectTrack,
+  waits: readonly Wait[],
+  atUs: number,
+  nowUs: number,
+): ObjectState {
+  const { index, level, owner } = stepStateAt(object, atUs)
+  const waiting = waits.filter((w) => w.slice.startUs <= atUs && atUs < endOf(w, nowUs))
+  return {
+    ...effective(object, level, owner, waiting),
+    waiting,
+    step: index >= 0 ? object.steps[index] : null,
+  }
+}
+
+/**
+ * The object's states from `fromUs` to `toUs` (and not past `nowUs`), one segment per change;
+ * nothing where nothing is known (before its first operation, with nobody waiting).
+ */
+export function objectSegments(
+  object: ObjectTrack,
+  waits: readonly Wait[],
+  fromUs: number,
+  toUs: number,
+  nowUs: number,
+): ObjectSegment[] {
+  const endUs = Math.min(toUs, nowUs)
+  const segments: ObjectSegment[] = []
+  if (endUs <= fromUs) return segments
+  const steps = object.steps
+  const initial = stepStateAt(object, fromUs)
+  let level = initial.level
+  let owner = initial.owner
+  let step = initial.index >= 0 ? steps[initial.index] : null
+
+  // Who is waiting at the start, and when others start or stop waiting inside the window.
+  let waiting: Wait[] = []
+  const changes: { tUs: number; wait: Wait; starts: boolean }[] = []
+  for (const w of waits) {
+    const startUs = w.slice.startUs
+    if (startUs >= endUs) continue
+    const stopUs = endOf(w, nowUs)
+    if (stopUs <= fromUs) continue
+    if (startUs <= fromUs) waiting.push(w)
+    else changes.push({ tUs: startUs, wait: w, starts: true })
+    if (stopUs < endUs) changes.push({ tUs: stopUs, wait: w, starts: false })
+  }
+  changes.sort((a, b) => a.tUs - b.tUs)
+
+  let tUs = fromUs
+  const emit = (untilUs: number): void => {
+    if (untilUs <= tUs || (level === null && waiting.length === 0)) return
+    const now = waiting.length ? waiting.slice() : NO_WAITERS
+    segments.push({
+      startUs: tUs,
+      endUs: untilUs,
+      ...effective(object, level, owner, now),
+      waiting: now,
+      step,
+    })
+  }
+  let next = initial.index + 1
+  let c = 0
+  for (;;) {
+    const stepUs = next < steps.length && steps[next].startUs < endUs ? steps[next].startUs : Infinity
+    const changeUs = c < changes.length ? changes[c].tUs : Infinity
+    if (stepUs === Infinity && changeUs === Infinity) break
+    const atUs = Math.min(stepUs, changeUs)
+    emit(atUs)
+    tUs = Math.max(tUs, atUs)
+    if (stepUs <= changeUs) {
+      step = steps[next++]
+      const stepLevel = objectLevel(object.kind, step.after)
+      if (stepLevel !== null) {
+        level = stepLevel
+        owner = step.after.owner ?? null
+      }
+    } else {
+      const change = changes[c++]
+      waiting = change.starts ? [...waiting, change.wait] : waiting.filter((w) => w !== change.wait)
+    }
+  }
+  emit(endUs)
+  return segments
+}
+
+/**
+ * Who held an owned object between `fromUs` and `toUs`, in order, leaving out `exceptKey` (the
+ * thread that waited for it); empty for kinds without an owner.
+ */
+export function holdersDuring(
+  object: ObjectTrack,
+  waits: readonly Wait[],
+  fromUs: number,
+  toUs: number,
+  exceptKey: number,
+): number[] {
+  if (!isOwnedKind(object.kind)) return []
+  const holders: number[] = []
+  for (const s of objectSegments(object, waits, fromUs, toUs, toUs)) {
+    if (s.owner !== null && s.owner !== exceptKey && !holders.includes(s.owner)) holders.push(s.owner)
+  }
+  return holders
+}
+
+/**
+ * A state in a few words, for the lane (`Thread-1`, `2/3`, `set`, `1/2 arrived`) and the waiters
+ * after it; empty when there is nothing worth writing.
+ */
+export function objectStateText(
+  object: Pick<ObjectTrack, 'kind' | 'size'>,
+  state: ObjectState,
+  threadName: (key: number) => string,
+): string {
+  const parts: string[] = []
+  const level = state.level
+  const capacity = objectCapacity(object)
+  if (isOwnedKind(object.kind)) {
+    if (state.owner !== null) parts.push(threadName(state.owner))
+  } else if (level !== null && level > 0) {
+    switch (object.kind) {
+      case 'event':
+      case 'mp-event':
+        parts.push('set')
+        break
+      case 'barrier':
+      case 'mp-barrier':
+        parts.push(`${level}/${capacity} arrived`)
+        break
+      case 'semaphore':
+      case 'bounded-semaphore':
+      case 'mp-semaphore':
+        parts.push(`value ${level}`)
+        break
+      default:
+        parts.push(capacity > 0 ? `${level}/${capacity}` : String(level))
+    }
+  }
+  if (state.waiting.length) parts.push(`${state.waiting.length} waiting`)
+  return parts.join(' · ')
+}

@@ -1,19 +1,15 @@
 /**
  * The whole stack in a real browser: browser mode's server (real runs, real processes) and the
- * built page, in Debian's Chromium through playwright-core. Needs `electron-vite build` first.
+ * built page, in Debian's Chromium through playwright-core. Needs `npm run build` first.
  * Screenshots of three lessons, for people to judge readability, land in test-results/screenshots/;
  * with INTERLEAVE_SCREENSHOTS=docs they replace the ones in docs/screenshots/.
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { localLauncher } from '../../src/engine/localLauncher'
-import { startServer, type InterleaveServer } from '../../src/server/server'
+import { CHROMIUM, hasChromium, openBrowserMode, waitFor, type BrowserMode } from './support'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const screenshots = fileURLToPath(
   new URL(
     process.env.INTERLEAVE_SCREENSHOTS === 'docs'
@@ -22,35 +18,6 @@ const screenshots = fileURLToPath(
     import.meta.url,
   ),
 )
-
-/** Polls until `check` returns a truthy value; generous, since runs and CI machines vary. */
-async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value) return value
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-/** OS processes whose parent is this one (the runs' hosts are forked from here), as `pid command`. */
-function childProcesses(): string[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((s) => s.trim())
-      .filter((s) => s && !/^\d+ (ps |\S*esbuild)/.test(s)) // esbuild's service outlives builds by design
-  } catch {
-    return [] // ps exits 1 when there are none
-  }
-}
 
 /** Pixels of the lanes' canvas that are a state's colour, not a lane's grey. */
 const COLOURED_PIXELS = `(() => {
@@ -89,50 +56,25 @@ function rowSpan(y: number, dark: boolean): string {
   })()`
 }
 
-const describeInChromium = existsSync(CHROMIUM) ? describe : describe.skip
-if (!existsSync(CHROMIUM)) {
+const describeInChromium = hasChromium ? describe : describe.skip
+if (!hasChromium) {
   process.stderr.write(`SKIPPED browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`)
 }
 
 describeInChromium('browser mode in Chromium', () => {
-  let server: InterleaveServer
-  let browser: Browser
+  let app: BrowserMode
   let page: Page
-  const pageErrors: string[] = []
+  let pageErrors: string[] = []
 
   beforeAll(async () => {
-    if (!existsSync(`${rendererDir}/index.html`)) {
-      throw new Error(`no built page in ${rendererDir}: run \`electron-vite build\` (npm test does) first`)
-    }
     mkdirSync(screenshots, { recursive: true })
-    server = await startServer({ port: 0, rendererDir, launcher: () => localLauncher() })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    })
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
-    page.on('pageerror', (e) => pageErrors.push(e.message))
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text())
-    })
-    await page.goto(server.url)
-    await page.locator('[data-scenario="race-counter"]').waitFor({ timeout: 30_000 })
+    app = await openBrowserMode()
+    page = app.page
+    pageErrors = app.pageErrors
   })
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    // Every run's processes were killed and waited for: none of them is left.
-    await waitFor('the runs’ processes to exit', () => childProcesses().length === 0, 15_000).catch(() => {
-      throw new Error(`processes left behind:\n${childProcesses().join('\n')}`)
-    })
+    await app?.close()
   })
 
   async function openLessons(): Promise<void> {

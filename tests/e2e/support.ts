@@ -68,7 +68,7 @@ export interface BrowserMode {
 /** The server and a 1280x720 page on it, loaded with its lessons. */
 export async function openBrowserMode(): Promise<BrowserMode> {
   if (!existsSync(`${rendererDir}/index.html`)) {
-    throw new Error(`no built page in ${rendererDir}: run \`electron-vite build\` (npm test does) first`)
+    throw new Error(`no built page in ${rendererDir}: run \`npm run build\` (npm test does) first`)
   }
   const server = await startServer({ port: 0, rendererDir, launcher: () => localLauncher() })
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })

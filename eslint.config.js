@@ -144,6 +144,23 @@ export default defineConfig(
       ],
     },
   },
+  // Its tests may import the test runner too.
+  {
+    files: ['src/shared/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!(zod|vitest)$)[^.]',
+              message: 'Tests of src/shared import nothing outside it but zod and vitest.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: layerOf('engine'), rules: { 'no-restricted-imports': noImportsOf([electron, ui]) } },
   { files: layerOf('scenarios'), rules: { 'no-restricted-imports': noImportsOf([electron, ui]) } },
   { files: layerOf('cli'), rules: { 'no-restricted-imports': noImportsOf([electron, ui]) } },

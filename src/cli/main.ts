@@ -11,7 +11,7 @@ import { makeRecording, RecordingError, type Recording } from '../shared/recordi
 import type { RunRecord } from '../shared/trace'
 import { APP_NAME, APP_VERSION } from '../shared/version'
 import { readRecordingFile, writeRecordingFile } from '../engine/recordingFile'
-import { toChromeTrace } from '../engine/export/perfetto'
+import { toChromeTrace } from '../shared/export/perfetto'
 import {
   loadPlayerTemplate,
   playerHtml,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { eventId, type OpEvent, type RunRecord, type TraceEvent } from '../../shared/trace'
 import { runModel } from '../../../tests/support/runModel'
-import { STATE_SLICE_NAMES, toChromeTrace, tracePid, traceTid } from './perfetto'
-import { checkChromeTrace, type ChromeTrace, type ChromeTraceEvent } from './traceFormat'
+import { STATE_SLICE_NAMES, toChromeTrace, tracePid, traceTid } from '../../shared/export/perfetto'
+import { checkChromeTrace, type ChromeTrace, type ChromeTraceEvent } from '../../shared/export/traceFormat'
 
 /** Small runs: a quarter of the scenarios' sleeps. */
 const fast = { speed: 0.25, timeoutS: 20 }

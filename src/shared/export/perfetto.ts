@@ -22,7 +22,7 @@ import {
   type RunRecord,
   type ThreadState,
   type TraceEvent,
-} from '../../shared/trace'
+} from '../trace'
 import type { ChromeTrace, ChromeTraceEvent } from './traceFormat'
 
 /** Ticks per microsecond of the exported clock. */

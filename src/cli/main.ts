@@ -14,8 +14,8 @@ import { readRecordingFile, writeRecordingFile } from '../engine/recordingFile'
 import { toChromeTrace } from '../shared/export/perfetto'
 import {
   loadPlayerTemplate,
-  playerHtml,
-  PlayerNotBuiltError,
+  playerHtmlFile,
+  PlayerTemplateError,
   type PlayerTemplate,
 } from '../engine/export/player'
 import { localLauncher } from '../engine/localLauncher'
@@ -154,7 +154,7 @@ export async function cli(
       err(`interleave: ${e.message}`)
       return 2
     }
-    if (e instanceof PlayerNotBuiltError) {
+    if (e instanceof PlayerTemplateError) {
       err(`interleave: ${e.message}`)
       return 1
     }
@@ -184,7 +184,7 @@ function exportRun(recording: Recording, format: ExportFormat, err: (s: string) 
       return JSON.stringify(toChromeTrace(recording.record))
     case 'html': {
       const lesson = findScenario(recording.record.scenario)
-      return playerHtml(playerTemplate(err), recording, lesson ? scenarioSummary(lesson) : null)
+      return playerHtmlFile(playerTemplate(err), recording, lesson ? scenarioSummary(lesson) : null)
     }
   }
 }
@@ -195,7 +195,7 @@ function playerTemplate(err: (s: string) => void): PlayerTemplate {
     return loadPlayerTemplate()
   } catch (e) {
     const vite = fileURLToPath(new URL('../../node_modules/.bin/vite', import.meta.url))
-    if (!(e instanceof PlayerNotBuiltError) || !existsSync(vite)) throw e
+    if (!(e instanceof PlayerTemplateError) || !existsSync(vite)) throw e
     err('Building the HTML player (vite build -c vite.player.config.ts)...')
     const root = fileURLToPath(new URL('../../', import.meta.url))
     const built = spawnSync(vite, ['build', '-c', 'vite.player.config.ts', '--logLevel', 'warn'], {

@@ -4,6 +4,7 @@ import { findScenario, scenarios } from '../scenarios/catalog'
 import { scenarioSummary } from '../engine/scenario'
 import type { ProcessLauncher } from '../engine/launcher'
 import { IPC, type RunRequest, type RunStartReply, type ScenarioSummary } from '../shared/protocol'
+import { loadPlayerTemplate } from '../engine/export/player'
 import { buildMenu } from './menu'
 import { chooseRecording, openRecordingIn, RecentRecordings, recordingPathsIn } from './recordings'
 import { Runs } from './runs'
@@ -71,6 +72,8 @@ export function registerIpc(launcher: ProcessLauncher): Runs {
     runs.start(event.sender, request),
   )
   ipcMain.handle(IPC.runStop, (event, runId: string): void => runs.stop(event.sender, runId))
+  // Built beside the page (out/player): vite.player.config.ts.
+  ipcMain.handle(IPC.playerTemplate, () => loadPlayerTemplate(join(import.meta.dirname, '../player')))
   return runs
 }
 

@@ -1,4 +1,5 @@
 import type { RecordingFile, RunRequest, RunStreamMessage, ScenarioSummary } from '../shared/protocol'
+import type { PlayerTemplate } from '../shared/export/player'
 
 /**
  * What the renderer may ask of its backend, as `window.interleave` in Electron; browser mode
@@ -18,6 +19,8 @@ export interface InterleaveApi {
    * checks and shows them. Browser mode has none: it opens files from the page. Returns an unsubscribe.
    */
   onOpenRecording(listener: (file: RecordingFile) => void): () => void
+  /** The built HTML player's page, script and stylesheet, from which the page exports a run as one file. */
+  playerTemplate(): Promise<PlayerTemplate>
 }
 
 declare global {

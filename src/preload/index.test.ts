@@ -50,6 +50,7 @@ describe('the preload bridge', () => {
       'listScenarios',
       'onOpenRecording',
       'onRunMessage',
+      'playerTemplate',
       'startRun',
       'stopRun',
     ])

@@ -48,6 +48,7 @@ const api: InterleaveApi = {
     listeners.add(listener)
     return () => void listeners.delete(listener)
   },
+  playerTemplate: () => ipcRenderer.invoke(IPC.playerTemplate),
   onOpenRecording(listener) {
     recordingListeners.add(listener)
     for (const file of waitingRecordings.splice(0)) listener(file)

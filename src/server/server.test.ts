@@ -131,6 +131,35 @@ describe('the browser-mode server', () => {
     }
   })
 
+  it('hands over the built HTML player, or says it is not built', async () => {
+    const client = await Client.open(server.url)
+    try {
+      // Beside the page: out/renderer and out/player. Here, the page's folder has no sibling player.
+      await expect(client.call({ type: 'player:template' })).rejects.toThrow(/the HTML player is not built/)
+      const player = mkdtempSync(join(tmpdir(), 'interleave-player-'))
+      for (const name of ['player.html', 'player.js', 'player.css']) writeFileSync(join(player, name), name)
+      const other = await startServer({
+        port: 0,
+        rendererDir: dir,
+        playerDir: player,
+        launcher: () => localLauncher(),
+      })
+      const second = await Client.open(other.url)
+      try {
+        expect(await second.call({ type: 'player:template' })).toEqual({
+          html: 'player.html',
+          js: 'player.js',
+          css: 'player.css',
+        })
+      } finally {
+        second.ws.close()
+        await other.close()
+      }
+    } finally {
+      client.ws.close()
+    }
+  })
+
   it('streams a run from run:started to run:end', async () => {
     const client = await Client.open(server.url)
     try {

@@ -10,6 +10,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { ProcessLauncher } from '../engine/launcher'
 import { scenarioSummary } from '../engine/scenario'
 import { startSession, type RunSession } from '../engine/session'
+import { loadPlayerTemplate } from '../engine/export/player'
 import { IPC, type SocketMessage, type SocketRequest } from '../shared/protocol'
 import { findScenario, scenarios } from '../scenarios/catalog'
 
@@ -18,6 +19,8 @@ export interface ServerOptions {
   port: number
   /** Where `electron-vite build` put the renderer (out/renderer). */
   rendererDir: string
+  /** Where the HTML player was built (out/player); by default beside rendererDir. */
+  playerDir?: string
   /** Made once, on first need (bundling the runtime takes a moment), and shared by every run. */
   launcher: () => Promise<ProcessLauncher>
   host?: string
@@ -112,6 +115,8 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
           for (const session of mine) if (session.runId === request.runId) session.stop()
           return null
         }
+        case IPC.playerTemplate:
+          return loadPlayerTemplate(options.playerDir ?? join(rendererDir, '../player'))
         default:
           throw new Error(`unknown request '${(request as { type?: unknown }).type}'`)
       }

@@ -93,6 +93,8 @@ export const IPC = {
   runConnect: 'run:connect',
   /** main -> page (send): a recording to open, from the menu, the recent list or the command line. */
   recordingOpen: 'recording:open',
+  /** page -> backend (invoke): the built HTML player's files, for the page to export a run as one file. */
+  playerTemplate: 'player:template',
   /** main -> preload, once per page load: one MessagePort, over which every RunStreamMessage for the page arrives. */
   runStream: 'run:stream',
 } as const
@@ -164,6 +166,7 @@ export type SocketRequest =
   | { id: number; type: typeof IPC.scenariosList }
   | { id: number; type: typeof IPC.runStart; request: RunRequest }
   | { id: number; type: typeof IPC.runStop; runId: string }
+  | { id: number; type: typeof IPC.playerTemplate }
 
 export type SocketMessage =
   | { type: 'api:reply'; id: number; value: unknown }

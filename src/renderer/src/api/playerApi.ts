@@ -11,5 +11,6 @@ export function createPlayerApi(lesson: ScenarioSummary | null): InterleaveApi {
     stopRun: () => Promise.resolve(),
     onRunMessage: () => () => {},
     onOpenRecording: () => () => {},
+    playerTemplate: () => Promise.reject(new Error('A recording’s player cannot export another player.')),
   }
 }

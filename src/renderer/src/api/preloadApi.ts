@@ -12,4 +12,5 @@ export const preloadApi: InterleaveApi = {
   stopRun: (runId) => window.interleave.stopRun(runId),
   onRunMessage: (listener) => window.interleave.onRunMessage(listener),
   onOpenRecording: (listener) => window.interleave.onOpenRecording(listener),
+  playerTemplate: () => window.interleave.playerTemplate(),
 }

@@ -70,6 +70,7 @@ export function createWsApi(url: string, makeSocket = (u: string) => new WebSock
     listScenarios: () => call({ type: 'scenarios:list' }),
     startRun: (request) => call({ type: 'run:start', request }),
     stopRun: (runId) => call({ type: 'run:stop', runId }),
+    playerTemplate: () => call({ type: 'player:template' }),
     onRunMessage(listener) {
       listeners.add(listener)
       void connect().catch(() => {}) // so that the stream flows even before the first call

@@ -34,5 +34,7 @@ if (!existsSync(page) || statSync(page).mtimeMs < Math.max(...sources.map(newest
 register()
 // The checkout's launcher (the runtime bundled from src/); src/server takes it as a parameter.
 const { localLauncher } = await import('../src/engine/localLauncher.ts')
+const { PrelaunchingLauncher } = await import('../src/engine/prelaunch.ts')
 const { serve } = await import('../src/server/main.ts')
-await serve(process.argv.slice(2), () => localLauncher())
+// A host or two kept started between runs, so that Run shows its first events sooner.
+await serve(process.argv.slice(2), async () => new PrelaunchingLauncher(await localLauncher()))

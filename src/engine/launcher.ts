@@ -19,4 +19,6 @@ export interface ProcessLauncher {
   /** The worker_threads entry that runs one Python thread; handed to every host. */
   readonly threadEntry: string
   launch(name: string): LaunchedProcess
+  /** Ends any process the launcher keeps ready (PrelaunchingLauncher); runs end on their own. */
+  close?(): Promise<void>
 }

@@ -5,6 +5,7 @@ import { scenarioSummary } from '../engine/scenario'
 import type { ProcessLauncher } from '../engine/launcher'
 import { IPC, type RunRequest, type RunStartReply, type ScenarioSummary } from '../shared/protocol'
 import { loadPlayerTemplate } from '../engine/export/player'
+import { PrelaunchingLauncher } from '../engine/prelaunch'
 import { buildMenu } from './menu'
 import { chooseRecording, openRecordingIn, RecentRecordings, recordingPathsIn } from './recordings'
 import { Runs } from './runs'
@@ -77,12 +78,18 @@ export function registerIpc(launcher: ProcessLauncher): Runs {
   return runs
 }
 
-/** Quitting waits until every run's processes have exited, so that none outlives the app. */
-export function stopRunsBeforeQuit(runs: Runs): void {
+/**
+ * Quitting waits until every run's processes, and the hosts kept ready for the next run, have
+ * exited, so that none outlives the app.
+ */
+export function stopRunsBeforeQuit(runs: Runs, launcher?: PrelaunchingLauncher): void {
   app.on('will-quit', (event) => {
-    if (!runs.busy) return
+    if (!runs.busy && !launcher?.idleCount) return
     event.preventDefault()
-    void runs.stopAll().finally(() => app.quit())
+    void runs
+      .stopAll()
+      .then(() => launcher?.close())
+      .finally(() => app.quit())
   })
 }
 
@@ -149,7 +156,9 @@ function startApp(): void {
     event.preventDefault()
     recordings.open(path)
   })
-  stopRunsBeforeQuit(registerIpc(new UtilityProcessLauncher()))
+  // A host or two kept started between runs, so that Run shows its first events sooner.
+  const launcher = new PrelaunchingLauncher(new UtilityProcessLauncher())
+  stopRunsBeforeQuit(registerIpc(launcher), launcher)
   createMainWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow()

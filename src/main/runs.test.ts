@@ -8,6 +8,7 @@ import type { LaunchedProcess, ProcessLauncher } from '../engine/launcher'
 import { IPC, type RunRequest, type RunStartReply, type RunStreamMessage } from '../shared/protocol'
 import { localLauncher } from '../engine/localLauncher'
 import { app, BrowserWindow, fake, type FakeMessagePortMain } from '../../tests/fakes/electron'
+import { IDLE_HOSTS, PrelaunchingLauncher } from '../engine/prelaunch'
 import { registerIpc, stopRunsBeforeQuit } from './index'
 import type { Runs } from './runs'
 
@@ -213,5 +214,24 @@ describe('runs through IPC', () => {
     prevented = false
     app.emit('will-quit', { preventDefault: () => (prevented = true) })
     expect(prevented).toBe(false)
+  })
+
+  it('makes quitting end the hosts kept ready for the next run, and runs use them', async () => {
+    fake.reset() // main as it starts: IPC answered by runs on the pool
+    const pool = new PrelaunchingLauncher(launcher)
+    const ready = registerIpc(pool)
+    stopRunsBeforeQuit(ready, pool)
+    expect(pool.idleCount).toBe(IDLE_HOSTS)
+    const idle = [...launcher.launched]
+    // A run takes its MainProcess from the idle hosts.
+    const page = new Page()
+    const end = await page.end(await page.started(smallRace))
+    expect(end.summary.processes[0]?.osPid).toBe(idle[0]?.handle.osPid)
+    let prevented = false
+    app.emit('will-quit', { preventDefault: () => (prevented = true) })
+    expect(prevented).toBe(true)
+    await vi.waitFor(() => expect(fake.quitCalls).toBe(1), { timeout: 15_000 })
+    expect(pool.idleCount).toBe(0)
+    await launcher.allGone()
   })
 })

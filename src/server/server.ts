@@ -142,6 +142,8 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
         return session.done.catch(() => {})
       })
       await Promise.all(ending)
+      // Hosts kept ready for the next run (PrelaunchingLauncher) end with the server.
+      await launcher?.then((l) => l.close?.()).catch(() => {})
       for (const ws of wss.clients) ws.terminate()
       wss.close()
       await new Promise<void>((done) => {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { localLauncher } from '../../src/engine/localLauncher'
+import { PrelaunchingLauncher } from '../../src/engine/prelaunch'
 import { startServer, type InterleaveServer } from '../../src/server/server'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -70,7 +71,12 @@ export async function openBrowserMode(): Promise<BrowserMode> {
   if (!existsSync(`${rendererDir}/index.html`)) {
     throw new Error(`no built page in ${rendererDir}: run \`npm run build\` (npm test does) first`)
   }
-  const server = await startServer({ port: 0, rendererDir, launcher: () => localLauncher() })
+  // As `npm run serve` does: hosts kept ready between runs.
+  const server = await startServer({
+    port: 0,
+    rendererDir,
+    launcher: async () => new PrelaunchingLauncher(await localLauncher()),
+  })
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true })
   const pageErrors: string[] = []

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { HostInbound } from '../shared/protocol'
 import type { LaunchedProcess, ProcessLauncher } from './launcher'
 import { localLauncher } from './localLauncher'
-import { IDLE_HOSTS, PrelaunchingLauncher, REFILL_DELAY_MS } from './prelaunch'
+import { IDLE_HOSTS, PrelaunchingLauncher, REFILL_DELAY_MS, WARM_THREADS } from './prelaunch'
 
 class FakeProcess implements LaunchedProcess {
   readonly osPid = null
@@ -58,8 +58,9 @@ describe('PrelaunchingLauncher', () => {
     expect(pool.launch('interleave-host')).toBe(inner.launched[1])
     // The pool is empty: a third comes straight from the inner launcher.
     expect(pool.launch('interleave-host')).toBe(inner.launched[2])
-    // Nothing idle is told anything about a run.
-    expect(inner.launched.every((p) => p.sent.length === 0)).toBe(true)
+    // An idle host is told to warm its workers, and nothing of any run; one launched on demand, nothing.
+    const warm = { type: 'host:warm', threadEntry: '/thread.mjs', threads: WARM_THREADS }
+    expect(inner.launched.map((p) => p.sent)).toEqual([[warm], [warm], []])
     // Refilling waits, so as not to compete with the run that is starting.
     expect(inner.launched).toHaveLength(3)
     vi.advanceTimersByTime(REFILL_DELAY_MS)

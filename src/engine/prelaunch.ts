@@ -9,6 +9,8 @@ import type { LaunchedProcess, ProcessLauncher } from './launcher'
 
 /** Hosts kept idle: a run's MainProcess and its first spare. */
 export const IDLE_HOSTS = 2
+/** Workers an idle host starts: as many as a run's host starts at least (MainThread and spares). */
+export const WARM_THREADS = 3
 /** How long after a host is taken its replacement starts. */
 export const REFILL_DELAY_MS = 1500
 
@@ -55,6 +57,8 @@ export class PrelaunchingLauncher implements ProcessLauncher {
   private refill(): void {
     while (!this.closed && this.idle.length < this.keep) {
       const process = this.inner.launch('interleave-host')
+      // Its workers start too, and load the runtime; they learn their run with host:prepare.
+      process.send({ type: 'host:warm', threadEntry: this.inner.threadEntry, threads: WARM_THREADS })
       const entry: Idle = { process, exited: false, gone: Promise.resolve() }
       entry.gone = new Promise((done) =>
         process.onExit(() => {

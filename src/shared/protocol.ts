@@ -61,6 +61,8 @@ export interface BrokerReply {
 }
 
 export type HostInbound =
+  /** Before any run: start `threads` workers from `threadEntry`, which wait to learn their run. */
+  | { type: 'host:warm'; threadEntry: string; threads: number }
   | { type: 'host:prepare'; prepare: HostPrepare }
   | { type: 'host:init'; init: HostInit }
   | { type: 'broker:reply'; tid: number; reply: BrokerReply }

@@ -22,7 +22,7 @@ import {
 import { createBuffer, kindSpec, LOCK_OWNER } from '../thread/kinds'
 import { isHandle, offsets, resetAfterFork, type ObjectHandle } from '../thread/layout'
 import type { ThreadAssignment, ThreadToHost } from '../thread/messages'
-import type { WorkerInit } from '../thread/worker'
+import type { WorkerData, WorkerInit } from '../thread/worker'
 import { threadKey, type ObjectKind } from '../../shared/trace'
 import { readThreadCpu } from './threadCpu'
 
@@ -46,6 +46,11 @@ export type HostSend = (message: HostOutbound) => void
 
 export class ProcessHost {
   private prep!: HostPrepare
+  private prepared = false
+  /** Where workers come from: known from host:warm or host:prepare. */
+  private threadEntry: string | null = null
+  /** Workers started before the run was known, waiting for its WorkerInit. */
+  private readonly unprepared: WorkerSlot[] = []
   private init: HostInit | null = null
   private control!: Control
   private buffers!: { ints: SharedArrayBuffer; doubles: SharedArrayBuffer }
@@ -67,20 +72,41 @@ export class ProcessHost {
   ) {}
 
   receive(message: HostInbound): void {
-    if (message.type === 'host:prepare') this.prepare(message.prepare)
+    if (message.type === 'host:warm') this.warmUp(message.threadEntry, message.threads)
+    else if (message.type === 'host:prepare') this.prepare(message.prepare)
     else if (message.type === 'host:init') this.start(message.init)
     else if (message.type === 'broker:reply') this.deliverReply(message.tid, message.reply)
     else if (message.type === 'host:exit-now') this.exitNow()
   }
 
+  /**
+   * Before any run (a host kept ready for the next one): starts workers, which load the runtime and
+   * wait to learn their run.
+   */
+  private warmUp(threadEntry: string, threads: number): void {
+    if (this.prepared) return
+    this.threadEntry = threadEntry
+    for (let i = this.warm.length + this.spawning; i < threads; i++) this.spawnWorker()
+  }
+
   /** Gets ready for any process of the run: control block and warm workers, but no Python yet. */
   private prepare(prep: HostPrepare): void {
     this.prep = prep
+    this.prepared = true
+    this.threadEntry = prep.threadEntry
     this.buffers = createControl()
     this.control = openControl(this.buffers)
     Atomics.store(this.control.i32, C_NEXT_TID, 1)
     this.mainPending = true
-    for (let i = 0; i <= Math.max(WARM_SPARES, prep.warmThreads); i++) this.spawnWorker()
+    for (const slot of this.unprepared.splice(0)) this.sendInit(slot)
+    for (let i = this.warm.length + this.spawning; i <= Math.max(WARM_SPARES, prep.warmThreads); i++)
+      this.spawnWorker()
+  }
+
+  private sendInit(slot: WorkerSlot): void {
+    const { scenario, params, options, runStartUs } = this.prep
+    const init: WorkerInit = { scenario, params, options, runStartUs, control: this.buffers }
+    slot.worker.postMessage(init)
   }
 
   /** Becomes one Python process: MainThread runs the target once the warm workers are ready. */
@@ -115,23 +141,16 @@ export class ProcessHost {
 
   private spawnWorker(): void {
     const { port1, port2 } = new MessageChannel()
-    const init = this.prep
-    const workerInit: WorkerInit & { entry?: string } = {
-      scenario: init.scenario,
-      params: init.params,
-      options: init.options,
-      runStartUs: init.runStartUs,
-      control: this.buffers,
-      replyPort: port2,
-    }
-    let file = init.threadEntry
+    const data: WorkerData = { replyPort: port2 }
+    let file = this.threadEntry
+    if (!file) throw new Error('a worker was asked for before the host knew its thread entry')
     if (file.endsWith('.ts')) {
-      workerInit.entry = file.startsWith('file:') ? file : `file://${file}`
+      data.entry = file.startsWith('file:') ? file : `file://${file}`
       file = fileURLToPath(new URL('./tsxBoot.mjs', import.meta.url))
     } else if (file.startsWith('file:')) {
       file = fileURLToPath(file)
     }
-    const worker = new Worker(file, { workerData: workerInit, transferList: [port2] })
+    const worker = new Worker(file, { workerData: data, transferList: [port2] })
     const slot: WorkerSlot = {
       worker,
       port: port1,
@@ -142,6 +161,8 @@ export class ProcessHost {
       cpuBaseUs: 0,
     }
     this.spawning++
+    if (this.prepared) this.sendInit(slot)
+    else this.unprepared.push(slot)
     worker.on('message', (m: ThreadToHost) => this.fromThread(slot, m))
     worker.on('error', (e) => {
       // A worker that fails outside Python code is a bug of the runtime, not of the program.

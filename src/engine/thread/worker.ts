@@ -27,13 +27,19 @@ import { ThreadRuntime } from './runtime'
 import { Tracer } from './tracer'
 
 /** What a worker knows before it is assigned a thread: the run, not yet its process. */
+/** What a worker learns of its run, in its first message: a warm worker may start before any run. */
 export interface WorkerInit {
   scenario: string
   params: ParamValues
   options: RunOptions
   runStartUs: number
   control: { ints: SharedArrayBuffer; doubles: SharedArrayBuffer }
+}
+
+/** What a worker is started with: the port broker replies come on (and, from sources, its entry). */
+export interface WorkerData {
   replyPort: MessagePort
+  entry?: string
 }
 
 export interface Catalogue {
@@ -52,19 +58,23 @@ function osThreadId(): number | null {
 export function runThreadWorker(catalogue: Catalogue): void {
   const port = parentPort
   if (!port) throw new Error('runThreadWorker must run in a worker thread')
-  const init = workerData as WorkerInit
+  const { replyPort } = workerData as WorkerData
   const send = (m: ThreadToHost, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer ?? [])
-  port.once('message', (assignment: ThreadAssignment) => {
-    runThread(catalogue, init, assignment, send)
-    init.replyPort.close()
-    port.close()
+  // Loaded: now the run (host:prepare may come long after), then the thread to be.
+  port.once('message', (init: WorkerInit) => {
+    port.once('message', (assignment: ThreadAssignment) => {
+      runThread(catalogue, init, replyPort, assignment, send)
+      replyPort.close()
+      port.close()
+    })
+    send({ type: 'worker:ready', osTid: osThreadId() })
   })
-  send({ type: 'worker:ready', osTid: osThreadId() })
 }
 
 function runThread(
   catalogue: Catalogue,
   init: WorkerInit,
+  replyPort: MessagePort,
   job: ThreadAssignment,
   send: (m: ThreadToHost, transfer?: ArrayBuffer[]) => void,
 ): void {
@@ -76,16 +86,7 @@ function runThread(
     (batch, transfer) => send({ type: 'trace:batch', batch }, transfer),
     init.options.trace,
   )
-  const rt = new ThreadRuntime(
-    job.pid,
-    job.tid,
-    job.name,
-    control,
-    tracer,
-    init.options,
-    send,
-    init.replyPort,
-  )
+  const rt = new ThreadRuntime(job.pid, job.tid, job.name, control, tracer, init.options, send, replyPort)
   const t = tracer.text(job.name)
   tracer.record(code(RecordType.ThreadStart, 0), -1, 0, job.daemon ? 1 : 0, job.parent ?? -1, 0, -1, t)
   const alive = threadWord(job.tid, T_ALIVE)

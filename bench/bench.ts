@@ -1,6 +1,8 @@
 /**
- * `npm run bench`: what tracing costs and how fast a thread records. Prints figures against the
- * targets; it does not fail on them (timings on a shared machine are for reading, not asserting).
+ * `npm run bench`: what tracing costs and how fast a thread records; then, in Chromium, how soon a
+ * run's first events show and how smooth the page stays (bench/browser.ts). Prints figures against
+ * the targets; it does not fail on them (timings on a shared machine are for reading, not asserting).
+ * `npm run bench -- engine` or `-- browser` prints only one of the two parts.
  */
 import { MessageChannel } from 'node:worker_threads'
 import { makeClock, monotonicUs } from '../src/engine/clock'
@@ -10,6 +12,7 @@ import { Run } from '../src/engine/run'
 import { resolveParams } from '../src/shared/scenario'
 import { findScenario } from '../src/scenarios/catalog'
 import { localLauncher } from '../src/engine/localLauncher'
+import { browserLines, measureBrowser } from './browser'
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
@@ -64,9 +67,18 @@ async function endToEnd(): Promise<{ events: number; threadSeconds: number }> {
 }
 
 async function main(): Promise<void> {
+  const only = process.argv[2]
+  if (only !== undefined && only !== 'engine' && only !== 'browser') {
+    throw new Error(`unknown part '${only}': engine, browser, or nothing for both`)
+  }
   console.log(
     'Interleave benchmarks (2 cores shared with whatever else runs; read the figures, do not gate on them)\n',
   )
+  if (only !== 'browser') await engineFigures()
+  if (only !== 'engine') for (const line of browserLines(await measureBrowser())) console.log(line)
+}
+
+async function engineFigures(): Promise<void> {
   const rate = await recordingRate()
   console.log(
     `recording, one thread:        ${(rate / 1e6).toFixed(2)} M events/s   (target >= 1 M events/s: ${rate >= 1e6 ? 'met' : 'NOT met'})`,

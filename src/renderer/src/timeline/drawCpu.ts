@@ -1,9 +1,9 @@
 /** Per-core CPU use under the lanes, on the same time scale: one row per core, an area of 0-100 %. */
 import type { CpuSample } from '../../../shared/trace'
+import { canvasPainter, type Painter } from './painter'
 import { timeToPx, type TimeScale } from './timeScale'
 
-export interface CpuRenderContext {
-  ctx: CanvasRenderingContext2D
+export interface CpuFrame {
   widthPx: number
   rowPx: number
   cores: number
@@ -11,18 +11,23 @@ export interface CpuRenderContext {
   colours: { row: string; rowAlt: string; fill: string; grid: string }
 }
 
-/** Each sample covers the time since the one before it (the first, since the run started). */
+export interface CpuRenderContext extends CpuFrame {
+  ctx: CanvasRenderingContext2D
+}
+
 export function drawCpu(rc: CpuRenderContext, samples: readonly CpuSample[]): number {
-  const { ctx, widthPx, rowPx, cores, scale, colours } = rc
-  ctx.clearRect(0, 0, widthPx, rowPx * cores)
+  rc.ctx.clearRect(0, 0, rc.widthPx, rc.rowPx * rc.cores)
+  return paintCpu(canvasPainter(rc.ctx, 1), rc, samples)
+}
+
+/** Each sample covers the time since the one before it (the first, since the run started). */
+export function paintCpu(p: Painter, rc: CpuFrame, samples: readonly CpuSample[]): number {
+  const { widthPx, rowPx, cores, scale, colours } = rc
   for (let c = 0; c < cores; c++) {
-    ctx.fillStyle = c % 2 ? colours.rowAlt : colours.row
-    ctx.fillRect(0, c * rowPx, widthPx, rowPx)
-    ctx.fillStyle = colours.grid
-    ctx.fillRect(0, c * rowPx + rowPx / 2, widthPx, 1)
+    p.rect(0, c * rowPx, widthPx, rowPx, c % 2 ? colours.rowAlt : colours.row)
+    p.rect(0, c * rowPx + rowPx / 2, widthPx, 1, colours.grid)
   }
   let drawn = 0
-  ctx.fillStyle = colours.fill
   let prevUs = 0
   for (const sample of samples) {
     const startUs = prevUs
@@ -33,7 +38,7 @@ export function drawCpu(rc: CpuRenderContext, samples: readonly CpuSample[]): nu
     if (x1 <= x0) continue
     for (let c = 0; c < Math.min(cores, sample.corePct.length); c++) {
       const h = ((rowPx - 3) * Math.max(0, Math.min(100, sample.corePct[c]))) / 100
-      ctx.fillRect(x0, (c + 1) * rowPx - 1 - h, Math.max(1, x1 - x0), h)
+      if (h > 0) p.rect(x0, (c + 1) * rowPx - 1 - h, Math.max(1, x1 - x0), h, colours.fill)
     }
     drawn++
   }

@@ -65,7 +65,39 @@ export const STATE_STYLES: Record<DrawnState, StateStyle> = {
 
 export const DRAWN_STATES = Object.keys(STATE_STYLES) as DrawnState[]
 
-const TILE_PX = 8
+/** The side of a hatch's square tile, in CSS pixels; the canvas and the SVG export repeat the same tile. */
+export const TILE_PX = 8
+
+/** A hatch as geometry, for the canvas's tiles and the SVG export's `<pattern>`s alike. */
+export interface HatchMarks {
+  /** Straight strokes: x0 y0 x1 y1 for each, in a tile's pixels. */
+  lines: number[]
+  lineWidthPx: number
+  /** Filled dots: cx cy r for each. */
+  dots: number[]
+}
+
+export function hatchMarks(hatch: StateStyle['hatch']): HatchMarks {
+  const n = TILE_PX
+  const lines: number[] = []
+  switch (hatch) {
+    case 'diagonal':
+      // Drawn past the tile's corners so that the stripes join across tiles.
+      for (const o of [-n, 0, n]) lines.push(o, n, o + n, 0)
+      return { lines, lineWidthPx: 1.5, dots: [] }
+    case 'cross':
+      for (const o of [-n, 0, n]) lines.push(o, n, o + n, 0, o, 0, o + n, n)
+      return { lines, lineWidthPx: 1, dots: [] }
+    case 'horizontal':
+      return { lines: [0, n / 2, n, n / 2], lineWidthPx: 2, dots: [] }
+    case 'vertical':
+      return { lines: [n / 2, 0, n / 2, n], lineWidthPx: 2, dots: [] }
+    case 'dots':
+      return { lines: [], lineWidthPx: 0, dots: [n / 4, n / 4, 1.3, (3 * n) / 4, (3 * n) / 4, 1.3] }
+    case 'none':
+      return { lines: [], lineWidthPx: 0, dots: [] }
+  }
+}
 
 /** A fill for the state: its colour, or a pattern of colour and hatch. One cache per canvas context. */
 const patterns = new WeakMap<CanvasRenderingContext2D, Map<string, CanvasPattern | string>>()
@@ -103,46 +135,20 @@ export function stateFill(
 }
 
 function drawHatch(t: CanvasRenderingContext2D, style: StateStyle): void {
-  const n = TILE_PX
+  const { lines, lineWidthPx, dots } = hatchMarks(style.hatch)
   t.strokeStyle = style.ink
   t.fillStyle = style.ink
-  t.lineWidth = 1.5
+  t.lineWidth = lineWidthPx
   t.beginPath()
-  switch (style.hatch) {
-    case 'diagonal':
-      // Drawn past the tile's corners so that the stripes join across tiles.
-      for (const o of [-n, 0, n]) {
-        t.moveTo(o, n)
-        t.lineTo(o + n, 0)
-      }
-      break
-    case 'cross':
-      for (const o of [-n, 0, n]) {
-        t.moveTo(o, n)
-        t.lineTo(o + n, 0)
-        t.moveTo(o, 0)
-        t.lineTo(o + n, n)
-      }
-      t.lineWidth = 1
-      break
-    case 'horizontal':
-      t.moveTo(0, n / 2)
-      t.lineTo(n, n / 2)
-      t.lineWidth = 2
-      break
-    case 'vertical':
-      t.moveTo(n / 2, 0)
-      t.lineTo(n / 2, n)
-      t.lineWidth = 2
-      break
-    case 'dots':
-      t.arc(n / 4, n / 4, 1.3, 0, Math.PI * 2)
-      t.moveTo((3 * n) / 4, (3 * n) / 4)
-      t.arc((3 * n) / 4, (3 * n) / 4, 1.3, 0, Math.PI * 2)
-      t.fill()
-      return
-    case 'none':
-      return
+  for (let i = 0; i < lines.length; i += 4) {
+    t.moveTo(lines[i], lines[i + 1])
+    t.lineTo(lines[i + 2], lines[i + 3])
   }
-  t.stroke()
+  if (lines.length) t.stroke()
+  t.beginPath()
+  for (let i = 0; i < dots.length; i += 3) {
+    t.moveTo(dots[i] + dots[i + 2], dots[i + 1])
+    t.arc(dots[i], dots[i + 1], dots[i + 2], 0, Math.PI * 2)
+  }
+  if (dots.length) t.fill()
 }

@@ -5,6 +5,7 @@ import {
   formatTick,
   makeTimeScale,
   pxToTime,
+  runWindow,
   timeToPx,
   usPerPx,
 } from './timeScale'
@@ -38,6 +39,11 @@ describe('timeScale', () => {
     expect(followWindow(50_000, 10_000_000)).toEqual([0, 100_000])
     expect(followWindow(4_000_000, 10_000_000, 300_000)).toEqual([300_000, 4_000_000])
     expect(followWindow(25_000_000, 10_000_000, 300_000)).toEqual([15_000_000, 25_000_000])
+  })
+
+  it('shows the whole run from a little before its first thread, at least 1 ms of it', () => {
+    expect(runWindow(100_000, 1_100_000)).toEqual([70_000, 1_100_000])
+    expect(runWindow(10, 200)).toEqual([0, 1000])
   })
 
   it('formats durations and ticks for people', () => {

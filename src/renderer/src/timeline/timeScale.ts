@@ -34,6 +34,15 @@ export function usPerPx(scale: TimeScale): number {
 }
 
 /**
+ * The whole run as the timeline shows it: from a little before the first thread started (the
+ * hosts' start-up before it is not the lesson) to `lastUs`, and at least a millisecond long.
+ */
+export function runWindow(firstUs: number, lastUs: number): [number, number] {
+  const fromUs = Math.max(0, firstUs - 0.03 * Math.max(1000, lastUs - firstUs))
+  return [fromUs, Math.max(lastUs, fromUs + 1000)]
+}
+
+/**
  * The window to show while a run streams: from `fromUs` while the run is shorter than
  * `windowUs`, then the newest `windowUs`. Never narrower than `minUs`.
  */

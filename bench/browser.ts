@@ -20,6 +20,11 @@ const root = fileURLToPath(new URL('../', import.meta.url))
 
 /** Runs measured for the time to the first event (after one warm-up run, not counted). */
 const START_RUNS = 5
+/**
+ * Between those runs, as a person reads one run's outcome before pressing Run again: long enough for
+ * the hosts kept ready between runs (src/engine/prelaunch.ts) to be replaced.
+ */
+const START_PAUSE_MS = 3000
 const START_LESSON = { id: 'hello', params: {} }
 const HEAVY_LESSON = { id: 'race-counter', params: { threads: '2', iterations: '10000' } }
 const PAN_ZOOM_MS = 3000
@@ -242,6 +247,7 @@ export async function measureBrowser(): Promise<BrowserResult> {
 
     const firstEventMs: number[] = []
     for (let i = 0; i <= START_RUNS; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, START_PAUSE_MS))
       await openLesson(page, server.url, START_LESSON.id, START_LESSON.params)
       const r = (await page.evaluate(RUN_SCRIPT)) as PageRun
       if (r.firstEventMs === null) throw new Error(`${START_LESSON.id} ended with no event drawn`)
@@ -299,7 +305,7 @@ export function browserLines(result: BrowserResult): string[] {
     `(target p95 <= 16 ms, one 60 Hz frame: ${verdict(f.p95 <= FRAME_MS)})`
   return [
     `Run to first event on screen: median ${ms(median)}, max ${ms(max)} (${sorted.length} runs of ${START_LESSON.id}, ` +
-      `after one warm-up run)   (target <= 300 ms: ${verdict(max <= 300)})`,
+      `${START_PAUSE_MS / 1000} s apart, after one warm-up run)   (target <= 300 ms: ${verdict(max <= 300)})`,
     `frames while a run streams:   ${frames(s)}; race-counter 2x10000: ${s.events} events in ` +
       `${(s.runMs / 1000).toFixed(1)} s   ${target(s)}`,
     `frames panning and zooming:   ${frames(p)}   ${target(p)}`,

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url'
 import type { Download, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkChromeTrace } from '../../src/shared/export/traceFormat'
-import { CHROMIUM, hasChromium, openBrowserMode, type BrowserMode } from './support'
+import { CHROMIUM, hasChromium, openBrowserMode, videoFacts, type BrowserMode } from './support'
 
 const describeInChromium = hasChromium ? describe : describe.skip
 if (!hasChromium) process.stderr.write(`SKIPPED export tests: no Chromium at ${CHROMIUM}\n`)
@@ -89,6 +89,31 @@ describeInChromium('exports from the page', () => {
     const trace = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: unknown[] }
     expect(checkChromeTrace(trace)).toEqual([])
     expect(trace.traceEvents.length).toBeGreaterThan(100)
+  })
+
+  it('exports a video of the replay that Chromium plays, with progress by frames', async () => {
+    const { page } = app
+    const { download: file, path } = await download(page, async () => {
+      await chooseExport(page, 'Video of the replay (.webm)')
+      await expect
+        .poll(
+          async () =>
+            (await page
+              .locator('.export-status')
+              .innerText()
+              .catch(() => '')) ?? '',
+        )
+        .toMatch(/Exporting video: frame \d+ of \d+/)
+    })
+    expect(file.suggestedFilename()).toMatch(/^race-counter-[\dT-]+\.webm$/)
+    const video = await app.browser.newPage()
+    try {
+      const meta = await videoFacts(video, path)
+      expect(meta).toMatchObject({ width: 1280, height: 720 })
+      expect(meta.duration).toBeGreaterThan(0.2)
+    } finally {
+      await video.close()
+    }
   })
 
   it('exports the whole run as SVG, from the keyboard', async () => {

@@ -38,7 +38,7 @@ export function nextPaint(): Promise<void> {
   })
 }
 
-function loadImage(url: string, signal: AbortSignal | undefined): Promise<HTMLImageElement> {
+export function loadImage(url: string, signal: AbortSignal | undefined): Promise<HTMLImageElement> {
   return new Promise((resolve, reject) => {
     const image = new Image()
     const onAbort = (): void => {

@@ -12,6 +12,7 @@ import type { RunRecord } from '../shared/trace'
 import { APP_NAME, APP_VERSION } from '../shared/version'
 import { readRecordingFile, writeRecordingFile } from '../engine/recordingFile'
 import { toChromeTrace } from '../shared/export/perfetto'
+import { BrowserExportError, exportInBrowser, type BrowserExportOptions } from './browserExport'
 import {
   loadPlayerTemplate,
   playerHtmlFile,
@@ -31,12 +32,16 @@ const USAGE = `Usage:
                  [--switch-interval ms] [--out run.interleave.json[.gz]] [--json]
   interleave run <scenario> --help
   interleave show <recording> [--json]
-  interleave export <recording> --format perfetto|html [--out file]
+  interleave export <recording> --format perfetto|html|svg|png|webm [--out file]
+                    [--size WxH] [--scale n] [--fps n] [--playback x]
 
 --out saves the run as a recording (gzip-compressed when the name ends in .gz); the app
 opens it, and \`interleave show\` prints it again. --export on a run, or the export command on
 a recording, writes it as: perfetto, a trace for ui.perfetto.dev or chrome://tracing; html, one
-file that replays the run in any browser, offline.
+file that replays the run in any browser, offline; svg or png, the timeline of the whole run
+(--size, 1920x1080 by default; --scale for png); webm, a video of the replay (--size 1280x720,
+--fps 15, --playback 1 = one second of the run per second). svg, png and webm are drawn in
+headless Chromium (CHROMIUM_PATH, or /usr/bin/chromium).
 
 Exit status: 0 finished, 3 timed out, 4 stopped, 1 failed, 2 bad input.`
 
@@ -64,6 +69,10 @@ export async function cli(
         out: { type: 'string', short: 'o' },
         export: { type: 'string' },
         format: { type: 'string', short: 'f' },
+        size: { type: 'string' },
+        scale: { type: 'string' },
+        fps: { type: 'string' },
+        playback: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -100,7 +109,7 @@ export async function cli(
       const format = exportFormat(values.format, '--format')
       const recording = await readRecordingFile(id)
       const path = values.out ?? defaultExportPath(id, format)
-      writeFileSync(path, exportRun(recording, format, err))
+      writeFileSync(path, await exportRun(recording, format, browserOptions(values), err))
       out(`Wrote ${path} (${format}).`)
       return 0
     }
@@ -141,7 +150,7 @@ export async function cli(
     }
     if (exporting) {
       const path = defaultExportPath(values.out ?? scenario.id, exporting)
-      writeFileSync(path, exportRun(recording, exporting, err))
+      writeFileSync(path, await exportRun(recording, exporting, browserOptions(values), err))
       if (!values.json) out(`The ${exporting} export is in ${path}.`)
     }
     return EXIT[record.outcome.status]
@@ -154,6 +163,10 @@ export async function cli(
       err(`interleave: ${e.message}`)
       return 2
     }
+    if (e instanceof BrowserExportError) {
+      err(`interleave: ${e.message}`)
+      return 1
+    }
     if (e instanceof PlayerTemplateError) {
       err(`interleave: ${e.message}`)
       return 1
@@ -162,8 +175,14 @@ export async function cli(
   }
 }
 
-const EXPORT_FORMATS = ['perfetto', 'html'] as const
-const EXTENSIONS: Record<ExportFormat, string> = { perfetto: '.perfetto.json', html: '.html' }
+const EXPORT_FORMATS = ['perfetto', 'html', 'svg', 'png', 'webm'] as const
+const EXTENSIONS: Record<ExportFormat, string> = {
+  perfetto: '.perfetto.json',
+  html: '.html',
+  svg: '.svg',
+  png: '.png',
+  webm: '.webm',
+}
 type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 function exportFormat(value: string | undefined, flag: string): ExportFormat {
@@ -178,15 +197,38 @@ function defaultExportPath(from: string, format: ExportFormat): string {
   return `${from.replace(/(\.interleave)?\.json(\.gz)?$/i, '')}${EXTENSIONS[format]}`
 }
 
-function exportRun(recording: Recording, format: ExportFormat, err: (s: string) => void): string {
-  switch (format) {
-    case 'perfetto':
-      return JSON.stringify(toChromeTrace(recording.record))
-    case 'html': {
-      const lesson = findScenario(recording.record.scenario)
-      return playerHtmlFile(playerTemplate(err), recording, lesson ? scenarioSummary(lesson) : null)
-    }
+async function exportRun(
+  recording: Recording,
+  format: ExportFormat,
+  options: BrowserExportOptions,
+  err: (s: string) => void,
+): Promise<string | Buffer> {
+  if (format === 'perfetto') return JSON.stringify(toChromeTrace(recording.record))
+  const lesson = findScenario(recording.record.scenario)
+  const html = playerHtmlFile(playerTemplate(err), recording, lesson ? scenarioSummary(lesson) : null)
+  if (format === 'html') return html
+  err(`Drawing the ${format.toUpperCase()} in headless Chromium...`)
+  return exportInBrowser(html, format, options, (line) => err(`  ${line}`))
+}
+
+/** --size WxH, --scale, --fps and --playback, as the export's drawing takes them. */
+function browserOptions(values: {
+  size?: string
+  scale?: string
+  fps?: string
+  playback?: string
+}): BrowserExportOptions {
+  const options: BrowserExportOptions = {}
+  if (values.size !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(values.size)
+    if (!m) throw new UsageError(`--size takes WIDTHxHEIGHT in pixels, e.g. 1920x1080 (got '${values.size}')`)
+    options.widthPx = Number(m[1])
+    options.heightPx = Number(m[2])
   }
+  if (values.scale !== undefined) options.scale = parseNumber('scale', values.scale, 1, 1, 4)
+  if (values.fps !== undefined) options.fps = parseNumber('fps', values.fps, 15, 1, 60)
+  if (values.playback !== undefined) options.speed = parseNumber('playback', values.playback, 1, 0.1, 16)
+  return options
 }
 
 /** The built player; in a checkout, built first if it is missing. */

@@ -2,25 +2,15 @@
  * The HTML player: `interleave export --format html` makes one file that replays the run from
  * file:// in Chromium with the network off, in the app's views.
  */
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM, CHROMIUM_ARGS, hasChromium, waitFor } from './support'
+import { CHROMIUM, CHROMIUM_ARGS, hasChromium, interleave, waitFor } from './support'
 
-const bin = fileURLToPath(new URL('../../bin/interleave.js', import.meta.url))
 const describeInChromium = hasChromium ? describe : describe.skip
-
-function interleave(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [bin, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr })
-    })
-  })
-}
 
 describeInChromium('the HTML player', () => {
   const dir = mkdtempSync(join(tmpdir(), 'interleave-player-'))

@@ -2,10 +2,11 @@
  * What the end-to-end tests share: browser mode's server on a free port with the checkout's runtime,
  * Debian's Chromium through playwright-core, and patience for real runs.
  */
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { CHROMIUM_ARGS } from '../../src/cli/browserExport'
 import { localLauncher } from '../../src/engine/localLauncher'
 import { PrelaunchingLauncher } from '../../src/engine/prelaunch'
 import { startServer, type InterleaveServer } from '../../src/server/server'
@@ -13,15 +14,34 @@ import { startServer, type InterleaveServer } from '../../src/server/server'
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 export const hasChromium = existsSync(CHROMIUM)
-/** The flags this machine's Chromium needs (no sandbox as root, no GPU, nothing fetched). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
+export { CHROMIUM_ARGS }
+
+const bin = fileURLToPath(new URL('../../bin/interleave.js', import.meta.url))
+
+/** The `interleave` command as a user runs it, in its own process. */
+export function interleave(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('node', [bin, ...args], { timeout: 300_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr })
+    })
+  })
+}
+
+/** What Chromium reads of a video file: its size and length, or an error if it cannot play it. */
+export async function videoFacts(
+  page: Page,
+  path: string,
+): Promise<{ width: number; height: number; duration: number }> {
+  await page.goto(pathToFileURL(path).href)
+  return page.evaluate(`
+    new Promise((resolve, reject) => {
+      const v = document.querySelector('video')
+      const done = () => resolve({ width: v.videoWidth, height: v.videoHeight, duration: v.duration })
+      if (v.readyState >= 1) done()
+      v.addEventListener('loadedmetadata', done)
+      v.addEventListener('error', () => reject(new Error('the video does not play')))
+    })`)
+}
 
 /** Polls until `check` returns a truthy value; generous, since runs and CI machines vary. */
 export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 60_000): Promise<T> {

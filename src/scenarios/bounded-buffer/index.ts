@@ -117,11 +117,13 @@ export const boundedBuffer = defineScenario({
       kind: 'number',
       default: 2,
       min: 0.2,
-      max: 30,
+      max: 120,
       help: 'seconds before main tells the producers to stop',
     },
   ],
   threadsHint: (p) => Number(p.producers) + Number(p.consumers),
+  // It ends by itself after `duration` (up to two minutes, for a long recording): time enough for that.
+  timeoutS: 150,
   programUrl: new URL('./program.py', import.meta.url),
   functions: { main, producer, consumer },
   verdict(run) {

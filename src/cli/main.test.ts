@@ -186,7 +186,7 @@ describe('interleave run', () => {
 
     const bad = await interleave('export', saved, '--format', 'gif')
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/--format must be one of perfetto, html \(got 'gif'\)/)
+    expect(bad.stderr).toMatch(/--format must be one of perfetto, html, svg, png, webm \(got 'gif'\)/)
   })
 
   it('show refuses a file that is not a recording, with a message and status 2', async () => {

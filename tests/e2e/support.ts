@@ -86,8 +86,10 @@ export interface BrowserMode {
   close(): Promise<void>
 }
 
-/** The server and a 1280x720 page on it, loaded with its lessons. */
-export async function openBrowserMode(): Promise<BrowserMode> {
+/** The server and a page on it (1280x720 unless asked), loaded with its lessons. */
+export async function openBrowserMode(
+  viewport: { width: number; height: number } = { width: 1280, height: 720 },
+): Promise<BrowserMode> {
   if (!existsSync(`${rendererDir}/index.html`)) {
     throw new Error(`no built page in ${rendererDir}: run \`npm run build\` (npm test does) first`)
   }
@@ -98,7 +100,7 @@ export async function openBrowserMode(): Promise<BrowserMode> {
     launcher: async () => new PrelaunchingLauncher(await localLauncher()),
   })
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true })
+  const page = await browser.newPage({ viewport, acceptDownloads: true })
   const pageErrors: string[] = []
   page.on('pageerror', (e) => pageErrors.push(e.message))
   page.on('console', (m) => {

@@ -1,0 +1,100 @@
+/**
+ * The classroom's view: presentation mode (large type, chrome back), themes, remembered settings,
+ * and the keyboard, with `?` listing every shortcut. At 1920x1080, as a projector shows it.
+ */
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM, hasChromium, openBrowserMode, type BrowserMode } from './support'
+
+const describeInChromium = hasChromium ? describe : describe.skip
+if (!hasChromium) process.stderr.write(`SKIPPED presentation tests: no Chromium at ${CHROMIUM}\n`)
+const screenshots = fileURLToPath(
+  new URL(
+    process.env.INTERLEAVE_SCREENSHOTS === 'docs'
+      ? '../../docs/screenshots/'
+      : '../../test-results/screenshots/',
+    import.meta.url,
+  ),
+)
+
+/** The font size an element is drawn at, in CSS pixels. */
+const fontPx = (selector: string): string =>
+  `parseFloat(getComputedStyle(document.querySelector(${JSON.stringify(selector)})).fontSize)`
+
+describeInChromium('presentation mode and the keyboard', () => {
+  let app: BrowserMode
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true })
+    app = await openBrowserMode({ width: 1920, height: 1080 })
+  })
+
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('lists every shortcut on ?, and closes the list on Escape', async () => {
+    const { page } = app
+    await page.locator('body').press('?')
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' })
+    await dialog.waitFor()
+    const rows = await dialog.locator('tbody tr').allInnerTexts()
+    expect(rows.length).toBeGreaterThanOrEqual(10)
+    expect(rows.join('\n')).toMatch(/P\s+Presentation mode/)
+    await page.keyboard.press('Escape')
+    await expect.poll(() => dialog.isVisible()).toBe(false)
+  })
+
+  it('runs a lesson from the keyboard in presentation mode, with type a room can read', async () => {
+    const { page } = app
+    await page.locator('[data-scenario="race-counter"]').click()
+    await page.locator('#param-iterations').fill('300')
+    await page.locator('body').click({ position: { x: 5, y: 1070 } })
+    const normalLabel = (await page.evaluate(fontPx('.lesson-title'))) as number
+    await page.keyboard.press('p')
+    await expect
+      .poll(() => page.evaluate('document.documentElement.hasAttribute("data-presentation")'))
+      .toBe(true)
+    expect(await page.evaluate(fontPx('.lesson-title'))).toBeGreaterThanOrEqual(normalLabel * 1.5)
+    // The lessons fold away; R runs the one chosen.
+    expect(await page.locator('[data-scenario="race-counter"]').isVisible()).toBe(false)
+    await page.keyboard.press('r')
+    await page.locator('.outcome-verdict').waitFor({ timeout: 90_000 })
+    expect(
+      await page.evaluate(fontPx('.timeline-label--thread .timeline-label-text')),
+    ).toBeGreaterThanOrEqual(24)
+    expect(await page.evaluate(fontPx('.outcome-verdict'))).toBeGreaterThanOrEqual(24)
+    expect(await page.evaluate(fontPx('.legend, [aria-label="Legend"]'))).toBeGreaterThanOrEqual(20)
+    // Lanes grow with the type, so two-line labels still fit.
+    const lane = await page.locator('.timeline-label--thread').first().boundingBox()
+    expect(lane?.height ?? 0).toBeGreaterThanOrEqual(58)
+    await page.screenshot({ path: `${screenshots}presentation.png` })
+  })
+
+  it('changes theme with T, and remembers the theme and presentation mode', async () => {
+    const { page } = app
+    const background = (): Promise<unknown> =>
+      page.evaluate('getComputedStyle(document.documentElement).backgroundColor')
+    const before = await background()
+    const themes: string[] = []
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('t')
+      themes.push((await page.evaluate('document.documentElement.dataset.theme')) as string)
+    }
+    // From the system's (light here): light, dark, projector.
+    expect(themes).toEqual(['light', 'dark', 'projector'])
+    await page.keyboard.press('t')
+    await page.keyboard.press('t')
+    await page.keyboard.press('t')
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark')
+    expect(await background()).not.toBe(before)
+    await page.reload()
+    await page.locator('[data-scenario="race-counter"]').waitFor({ state: 'attached' })
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark')
+    expect(await page.evaluate('document.documentElement.hasAttribute("data-presentation")')).toBe(true)
+    await page.keyboard.press('p')
+    expect(await page.evaluate('document.documentElement.hasAttribute("data-presentation")')).toBe(false)
+    expect(app.pageErrors).toEqual([])
+  })
+})

@@ -93,8 +93,15 @@ describeInChromium('exports from the page', () => {
 
   it('exports a video of the replay that Chromium plays, with progress by frames', async () => {
     const { page } = app
+    await chooseExport(page, 'Video of the replay (.webm)…')
+    const dialog = page.getByRole('dialog', { name: 'Export a video of the replay' })
+    await dialog.waitFor()
+    await dialog.getByLabel('Width').fill('640')
+    await dialog.getByLabel('Height').fill('360')
+    await dialog.getByLabel('Frames per second').fill('10')
+    await dialog.getByLabel('Speed').selectOption('0.5')
     const { download: file, path } = await download(page, async () => {
-      await chooseExport(page, 'Video of the replay (.webm)')
+      await dialog.getByRole('button', { name: 'Export video' }).click()
       await expect
         .poll(
           async () =>
@@ -109,7 +116,7 @@ describeInChromium('exports from the page', () => {
     const video = await app.browser.newPage()
     try {
       const meta = await videoFacts(video, path)
-      expect(meta).toMatchObject({ width: 1280, height: 720 })
+      expect(meta).toMatchObject({ width: 640, height: 360 })
       expect(meta.duration).toBeGreaterThan(0.2)
     } finally {
       await video.close()

@@ -35,6 +35,23 @@ export async function runModel(
   return run.start()
 }
 
+/**
+ * Wall and CPU times on a shared 2-core machine are only ever made worse by other work: runs up to
+ * `attempts` times and returns the first run that `shows` the lesson's timing (the last if none), for
+ * the test to check in full.
+ */
+export async function runShowing(
+  scenario: ScenarioDefinition | string,
+  params: Record<string, string | number>,
+  options: Partial<RunOptions>,
+  shows: (run: RunRecord) => boolean,
+  attempts = 3,
+): Promise<RunRecord> {
+  let run = await runModel(scenario, params, options)
+  for (let i = 1; i < attempts && !shows(run); i++) run = await runModel(scenario, params, options)
+  return run
+}
+
 /** Everything the threads printed, in time order. */
 export function printed(run: RunRecord): string[] {
   return run.events

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { expectLinesInProgram } from '../../../tests/support/program'
 import type { RunRecord } from '../../shared/trace'
-import { runModel } from '../../../tests/support/runModel'
+import { runShowing } from '../../../tests/support/runModel'
 import { coresBusy } from './index'
 
 /** CPU seconds the workers used per second of wall time: about 1 under the GIL, about 2 in parallel. */
@@ -13,9 +13,20 @@ function cpuPerWall(run: RunRecord): number {
 describe('countdown-gil on this machine', () => {
   const count = 15_000_000
   it('2 threads with the GIL use about one core; 2 processes or the GIL off use about two and take about half the time', async () => {
-    const threads = await runModel('countdown-gil', { count, mode: 'threads' })
-    const processes = await runModel('countdown-gil', { count, mode: 'processes' })
-    const free = await runModel('countdown-gil', { count, mode: 'threads' }, { gil: false })
+    // Each way is tried up to three times until its times show it (other work only makes them worse).
+    const threads = await runShowing(
+      'countdown-gil',
+      { count, mode: 'threads' },
+      {},
+      (r) => cpuPerWall(r) > 0.7 && cpuPerWall(r) < 1.3 && coresBusy(r) < 1.5,
+    )
+    const parallel = (r: RunRecord): boolean =>
+      r.machine.cores < 2 ||
+      (cpuPerWall(r) > 1.4 &&
+        coresBusy(r) > 1.6 &&
+        Number(r.result.elapsedS) < 0.8 * Number(threads.result.elapsedS))
+    const processes = await runShowing('countdown-gil', { count, mode: 'processes' }, {}, parallel)
+    const free = await runShowing('countdown-gil', { count, mode: 'threads' }, { gil: false }, parallel)
     for (const r of [threads, processes, free]) expect(r.outcome.status).toBe('finished')
     expectLinesInProgram(processes)
 

@@ -1,31 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { runModel } from '../../../tests/support/runModel'
+import { runModel, runShowing } from '../../../tests/support/runModel'
 import { expectLinesInProgram } from '../../../tests/support/program'
 import { ioVsCpu } from './index'
 
 type Walls = { serial: number; threads: number; processes: number }
 
-/**
- * Wall times on a shared 2-core machine are only ever made longer by other work: a run is tried up
- * to three times, and the first whose times show the lesson is the one checked (the last, if none).
- */
-async function runShowing(
-  params: Record<string, string | number>,
-  shows: (w: Walls) => boolean,
-): Promise<Awaited<ReturnType<typeof runModel>>> {
-  let run = await runModel('io-vs-cpu', params)
-  for (let attempt = 1; attempt < 3 && !shows(run.result.wallS as Walls); attempt++) {
-    run = await runModel('io-vs-cpu', params)
-  }
-  return run
-}
-
 describe('io-vs-cpu', () => {
   it('I/O-bound: threads and processes are about `tasks` times faster than serial', async () => {
-    const run = await runShowing(
-      { kind: 'io', tasks: 4, latency: 0.3 },
-      (w) => w.threads < w.serial / 2.5 && w.processes < w.serial / 2,
-    )
+    const run = await runShowing('io-vs-cpu', { kind: 'io', tasks: 4, latency: 0.3 }, {}, (r) => {
+      const w = r.result.wallS as Walls
+      return w.threads < w.serial / 2.5 && w.processes < w.serial / 2
+    })
     const w = run.result.wallS as Walls
     expect(w.serial).toBeGreaterThan(4 * 0.3 * 0.95)
     expect(w.threads).toBeLessThan(w.serial / 2.5)
@@ -38,10 +23,10 @@ describe('io-vs-cpu', () => {
   })
 
   it('CPU-bound: threads are no faster than serial; processes are faster on two cores', async () => {
-    const run = await runShowing(
-      { kind: 'cpu', tasks: 2, count: 6_000_000 },
-      (w) => w.threads > 0.8 * w.serial && w.processes < 0.75 * w.serial,
-    )
+    const run = await runShowing('io-vs-cpu', { kind: 'cpu', tasks: 2, count: 6_000_000 }, {}, (r) => {
+      const w = r.result.wallS as Walls
+      return w.threads > 0.8 * w.serial && w.processes < 0.75 * w.serial
+    })
     const w = run.result.wallS as Walls
     expect(w.threads).toBeGreaterThan(0.8 * w.serial)
     if (run.machine.cores >= 2) expect(w.processes).toBeLessThan(0.75 * w.serial)

@@ -11,12 +11,12 @@
  */
 import { constants as osConstants } from 'node:os'
 import type { BrokerReply } from '../shared/protocol'
-import { OBJECT_KINDS, threadKey, type ObjectKind } from '../shared/trace'
+import { FIRST_BROKERED_ID, OBJECT_KINDS, threadKey, type ObjectKind } from '../shared/trace'
 import type { BrokerCall, BrokerHost, ProcessStartSpec } from './brokerTypes'
 import { pyRepr } from './thread/repr'
 
 /** Ids of brokered objects start here, far above the ids processes give their own objects. */
-const FIRST_ID = 2 ** 31
+const FIRST_ID = FIRST_BROKERED_ID
 /** setTimeout fires at once for longer delays; a wait that long is a wait without timeout. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 

@@ -114,6 +114,15 @@ export type ThreadEndReason = (typeof THREAD_END_REASONS)[number]
  * `threadKey` packs both into one number (used for owners and causal links).
  */
 export const MAX_THREADS_PER_PROCESS = 4096
+
+/** Brokered (multiprocessing) objects have run-wide ids from here; a process numbers its own below. */
+export const FIRST_BROKERED_ID = 2 ** 31
+
+/** An object's identity across the run: per process, or run-wide for a brokered object. */
+export function objectKey(pid: number, obj: number): string {
+  return obj >= FIRST_BROKERED_ID ? `mp:${obj}` : `${pid}:${obj}`
+}
+
 export function threadKey(pid: number, tid: number): number {
   return pid * MAX_THREADS_PER_PROCESS + tid
 }

@@ -16,6 +16,7 @@
  */
 import {
   eventId,
+  objectKey,
   threadKey,
   type ObjectKind,
   type OpEvent,
@@ -29,7 +30,6 @@ import type { ChromeTrace, ChromeTraceEvent } from './traceFormat'
 const TICKS_PER_US = 8
 
 /** Brokered (multiprocessing) objects have run-wide ids from 2^31 (src/engine/broker.ts); others are per process. */
-const FIRST_BROKERED_ID = 2 ** 31
 
 /** Object kinds whose depth is drawn as a counter. */
 const QUEUE_KINDS = new Set<ObjectKind>(['queue', 'mp-queue', 'mp-joinable-queue'])
@@ -76,11 +76,6 @@ export function tracePid(pid: number): number {
 /** The trace tid of a Python thread: its thread key + 1, unique across the run and never 0. */
 export function traceTid(pid: number, tid: number): number {
   return threadKey(pid, tid) + 1
-}
-
-/** An object's identity across the run: per process, or run-wide for brokered objects. */
-function objectKey(pid: number, obj: number): string {
-  return obj >= FIRST_BROKERED_ID ? `mp:${obj}` : `${pid}:${obj}`
 }
 
 function quantise(tUs: number): number {

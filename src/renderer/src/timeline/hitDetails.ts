@@ -4,7 +4,7 @@
  * the thread's CPU time; or an object's state and who waited on it.
  */
 import type { ObjectTrack, RunTrace, Slice } from '../trace/runTrace'
-import { objectKey } from '../trace/runTrace'
+import { objectKey } from '../../../shared/trace'
 import type { Hit } from './hitTest'
 import { holdersDuring, objectCapacity, isOwnedKind, type ObjectState } from './objectSegments'
 import { STATE_STYLES } from './statePalette'

@@ -12,7 +12,7 @@ import type {
   ThreadCpuSample,
   TraceEvent,
 } from '../../../shared/trace'
-import { eventId, splitEventId, threadKey } from '../../../shared/trace'
+import { eventId, objectKey, OBJECT_KINDS, splitEventId, threadKey } from '../../../shared/trace'
 import type { LaneObject, LaneProcess, LaneThread } from '../timeline/laneLayout'
 import { objectLevel } from '../timeline/objectLevel'
 
@@ -93,36 +93,9 @@ export interface PrintLine {
   text: string
 }
 
-/** Brokered (multiprocessing) objects have run-wide ids from 2^31; others are per process. */
-const FIRST_BROKERED_ID = 2 ** 31
-
-export function objectKey(pid: number, obj: number): string {
-  return obj >= FIRST_BROKERED_ID ? `mp:${obj}` : `${pid}:${obj}`
-}
-
 /** Objects worth a lane of their own: what threads block on or hand things through. */
-const LANE_KINDS = new Set<ObjectKind>([
-  'lock',
-  'rlock',
-  'condition',
-  'semaphore',
-  'bounded-semaphore',
-  'event',
-  'barrier',
-  'queue',
-  'mp-lock',
-  'mp-rlock',
-  'mp-condition',
-  'mp-semaphore',
-  'mp-event',
-  'mp-barrier',
-  'mp-queue',
-  'mp-joinable-queue',
-  'mp-pipe',
-  'mp-value',
-  'mp-manager-dict',
-  'mp-manager-list',
-])
+const NO_LANE = new Set<ObjectKind>(['thread', 'process', 'variable', 'mp-array', 'task', 'future'])
+const LANE_KINDS = new Set<ObjectKind>(OBJECT_KINDS.filter((kind) => !NO_LANE.has(kind)))
 
 export class RunTrace {
   readonly threads = new Map<number, ThreadTrack>()

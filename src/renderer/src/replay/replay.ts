@@ -92,11 +92,6 @@ export class Replay {
     if (to >= this.durationUs && t.endUs === null) t.end(this.record.outcome.wallUs)
     return t
   }
-
-  /** The events up to the playhead, in time order: what the console and the record of a view show. */
-  eventsSoFar(): TraceEvent[] {
-    return this.events.slice(0, this.at.events)
-  }
 }
 
 /** A process as it stood at `tUs`: not yet ended if it ended later. */

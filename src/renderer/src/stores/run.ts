@@ -206,6 +206,9 @@ export const useRunStore = defineStore('run', () => {
     const { record } = recording
     replay = new Replay(record)
     replayRecording = recording
+    // The live stream's buffers: a recording's record is the recording itself (currentRecording).
+    events.value = []
+    threadCpu = []
     runId.value = null
     startError.value = null
     started.value = {
@@ -234,11 +237,9 @@ export const useRunStore = defineStore('run', () => {
     const state = replayState.value
     if (!r || !state || !replayRecording) return
     trace.value = r.seek(tUs)
-    events.value = r.eventsSoFar()
     state.atUs = r.playheadUs
     if (r.atEnd) {
       const { record, verdict } = replayRecording
-      threadCpu = record.threadCpu
       ended.value = { record, verdict, missed: null }
       phase.value = 'ended'
     } else {

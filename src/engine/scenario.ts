@@ -44,6 +44,16 @@ export function defineScenario(
 
 /** What the UI and `interleave list --json` show: the model itself (functions, verdict) stays behind. */
 export function scenarioSummary(scenario: ScenarioDefinition): ScenarioSummary {
-  const { id, title, concept, explanation, lookFor, tags, params } = scenario
-  return { id, title, concept, explanation, lookFor, tags, params }
+  const { id, title, concept, explanation, lookFor, tags, params, distribution, narration } = scenario
+  return {
+    id,
+    title,
+    concept,
+    explanation,
+    lookFor,
+    tags,
+    params,
+    ...(distribution ? { distribution } : {}),
+    ...(narration ? { narration } : {}),
+  }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { resolveParams } from '../shared/scenario'
+import { allCues, isBranches, type NarrationStep } from '../shared/narration'
 import { scenarios } from './catalog'
 
 function hasPython(): boolean {
@@ -35,6 +36,40 @@ describe('the scenario catalogue', () => {
           expect(p.choices, `${s.id}.${p.name}`).toContain(p.default)
         }
       }
+    }
+  })
+
+  it('every scenario has captions: 3 or more a run, short, with known placeholders and parameters', () => {
+    for (const s of scenarios) {
+      const steps = s.narration ?? []
+      const cues = allCues(steps)
+      expect(cues.length, `${s.id} has no narration`).toBeGreaterThanOrEqual(3)
+      for (const cue of cues) {
+        expect(cue.text.length, `${s.id}: ${cue.text}`).toBeLessThanOrEqual(115)
+        for (const [, name] of cue.text.matchAll(/\{(\w+)\}/g)) {
+          const known =
+            cue.at.kind === 'run-end'
+              ? ['status', 'seconds']
+              : ['who', 'thread', 'process', 'object', 'value', 'text', 'line']
+          expect(known, `${s.id}: {${name}} in ${cue.text}`).toContain(name)
+        }
+        if (cue.at.kind === 'op' || cue.at.kind === 'state' || cue.at.kind === 'print')
+          if (cue.at.line !== undefined)
+            expect(s.program.split('\n').length, s.id).toBeGreaterThanOrEqual(cue.at.line)
+      }
+      // Parameters a step is for are the scenario's own, with values it takes.
+      const check = (list: readonly NarrationStep[]): void => {
+        for (const step of list) {
+          for (const [name, want] of Object.entries(step.params ?? {})) {
+            const spec = s.params.find((p) => p.name === name)
+            expect(spec?.kind, `${s.id}: narration for parameter ${name}`).toBe('choice')
+            for (const v of Array.isArray(want) ? want : [want])
+              expect(spec?.kind === 'choice' && spec.choices, `${s.id}.${name}`).toContain(v)
+          }
+          if (isBranches(step)) step.branches.forEach(check)
+        }
+      }
+      check(steps)
     }
   })
 

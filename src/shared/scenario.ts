@@ -1,4 +1,5 @@
 /** What the UI and the CLI know about a scenario without running it. */
+import type { NarrationStep } from './narration'
 
 export const SCENARIO_TAGS = ['threads', 'processes', 'GIL', 'sync', 'IPC', 'async'] as const
 export type ScenarioTag = (typeof SCENARIO_TAGS)[number]
@@ -38,6 +39,20 @@ export interface ScenarioSummary {
   lookFor: string
   tags: ScenarioTag[]
   params: ParamSpec[]
+  /** For Run many: the verdict figure whose values to plot, where the lesson's outcome varies by run. */
+  distribution?: OutcomeDistribution
+  /** Captions for presentation mode, each tied to a moment of the run (src/shared/narration.ts). */
+  narration?: NarrationStep[]
+}
+
+/** The verdict figure a lesson's outcome is measured by, when it is run many times. */
+export interface OutcomeDistribution {
+  /** The name of the figure in the verdict (race-counter: `counter`). */
+  figure: string
+  /** What it is, in words for the plot's axis: "final counter". */
+  label: string
+  /** The value a correct program gives: a number, or the name of the verdict figure that holds it. */
+  expected?: number | string
 }
 
 /** Turns raw `k=v` strings (or values) into typed parameters, or says which bound was broken. */

@@ -2,6 +2,7 @@ import { defineScenario, type Verdict } from '../../engine/scenario'
 import type { Coroutine } from '../../engine/thread/asyncio'
 import type { Py } from '../../engine/thread/py'
 import type { RunRecord } from '../../shared/trace'
+import { narration } from './narration'
 
 function* fetch(py: Py, i: number): Coroutine<number> {
   const latency = Number(py.params.latency)
@@ -89,6 +90,7 @@ export const asyncioIo = defineScenario({
   // Blocking at the defaults takes connections x latency = 50 s.
   timeoutS: 90,
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main: program },
   verdict(run): Verdict {
     const connections = Number(run.params.connections)

@@ -2,6 +2,7 @@ import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { Barrier, Variable } from '../../engine/thread/primitives'
 import type { RunRecord } from '../../shared/trace'
+import { narration } from './narration'
 
 function worker(py: Py, barrier: Barrier, counters: Variable<number>[], me: number, steps: number): void {
   py.at(13)
@@ -70,6 +71,7 @@ export const barrierSteps = defineScenario({
   ],
   threadsHint: () => 2,
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, worker },
   verdict(run) {
     const steps = Number(run.params.steps)

@@ -2,6 +2,7 @@ import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { Event, Queue } from '../../engine/thread/primitives'
 import type { OpEvent, RunRecord } from '../../shared/trace'
+import { narration } from './narration'
 
 function producer(py: Py, q: Queue, stop: Event, n: number): void {
   py.at(17)
@@ -125,6 +126,7 @@ export const boundedBuffer = defineScenario({
   // It ends by itself after `duration` (up to two minutes, for a long recording): time enough for that.
   timeoutS: 150,
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, producer, consumer },
   verdict(run) {
     const maxsize = Number(run.params.maxsize)

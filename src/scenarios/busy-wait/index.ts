@@ -2,6 +2,7 @@ import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { Event, Variable } from '../../engine/thread/primitives'
 import type { RunRecord } from '../../shared/trace'
+import { narration } from './narration'
 
 function producer(py: Py, items: Variable<number[]>, commands: Variable<string[]>, ready: Event): void {
   const count = py.int('items')
@@ -102,6 +103,7 @@ export const busyWait = defineScenario({
   ],
   threadsHint: () => 2,
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, producer, consumer },
   verdict(run) {
     const seen = Number(run.result.itemsSeen)

@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { RunRecord } from '../../shared/trace'
+import { narration } from './narration'
 
 function countdown(py: Py, n: number): void {
   py.at(12)
@@ -84,6 +85,7 @@ export const countdownGil = defineScenario({
   threadsHint: (p) => (p.mode === 'threads' ? Number(p.workers) : 1),
   processesHint: (p) => (p.mode === 'processes' ? Number(p.workers) : 0),
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, countdown },
   verdict(run) {
     const elapsed = Number(run.result.elapsedS)

@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { Lock } from '../../engine/thread/primitives'
+import { narration } from './narration'
 
 function worker(py: Py, first: Lock, second: Lock): void {
   const name = py.currentThread().name
@@ -68,6 +69,7 @@ export const deadlockTwoLocks = defineScenario({
   threadsHint: () => 2,
   timeoutS: 3,
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, worker },
   verdict(run) {
     const cycle = run.outcome.deadlock?.cycle

@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { RunRecord } from '../../shared/trace'
+import { narration } from './narration'
 
 function power(py: Py, base: number, exp: number): number {
   py.at(11)
@@ -110,6 +111,7 @@ export const executor = defineScenario({
   threadsHint: (p) => (p.kind === 'thread' ? Number(p.max_workers) + 1 : 2),
   processesHint: (p) => (p.kind === 'process' ? Number(p.max_workers) : 0),
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, power },
   verdict(run) {
     const tasks = Number(run.params.tasks)

@@ -2,6 +2,7 @@ import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { Event, Lock } from '../../engine/thread/primitives'
 import { splitThreadKey, type RunRecord } from '../../shared/trace'
+import { narration } from './narration'
 
 function holder(py: Py, lock: Lock, held: Event): void {
   py.at(13)
@@ -94,6 +95,7 @@ export const forkHeldLock = defineScenario({
   threadsHint: () => 2,
   processesHint: () => 1,
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, holder, child },
   verdict(run) {
     const child = run.processes.find((p) => p.name === 'Child')

@@ -1,5 +1,6 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
+import { narration } from './narration'
 
 const TIMES = 3
 
@@ -68,6 +69,7 @@ export const hello = defineScenario({
   threadsHint: (p) => (p.kind === 'thread' ? Number(p.count) : 1),
   processesHint: (p) => (p.kind === 'process' ? Number(p.count) : 0),
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, worker },
   verdict(run) {
     const count = Number(run.params.count)

@@ -1,5 +1,6 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
+import { narration } from './narration'
 
 const MODES = ['serial', 'threads', 'processes'] as const
 type Mode = (typeof MODES)[number]
@@ -94,6 +95,7 @@ export const ioVsCpu = defineScenario({
   threadsHint: (p) => Number(p.tasks),
   processesHint: (p) => (p.mode === 'all' || p.mode === 'processes' ? Number(p.tasks) : 0),
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, task },
   verdict(run) {
     const wall = (run.result.wallS ?? {}) as Partial<Record<Mode, number>>

@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { ManagedCollection } from '../../engine/thread/mp'
 import type { Py } from '../../engine/thread/py'
+import { narration } from './narration'
 
 function worker(py: Py, shared: ManagedCollection, n: number): void {
   py.at(8)
@@ -54,6 +55,7 @@ export const managerDict = defineScenario({
   ],
   processesHint: (p) => Number(p.workers) + 1,
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, worker },
   verdict(run) {
     const workers = Number(run.params.workers)

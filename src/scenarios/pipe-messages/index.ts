@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { Connection } from '../../engine/thread/mp'
+import { narration } from './narration'
 
 function producer(py: Py, w: Connection, count: number): void {
   for (let i = 0; i < count; i++) {
@@ -73,6 +74,7 @@ export const pipeMessages = defineScenario({
   threadsHint: () => 1,
   processesHint: () => 2,
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, producer, consumer },
   verdict(run) {
     const sent = Number(run.result.sent)

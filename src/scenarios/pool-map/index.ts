@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { OpEvent, RunRecord } from '../../shared/trace'
+import { narration } from './narration'
 
 function square(py: Py, x: number): number {
   py.at(11)
@@ -73,6 +74,7 @@ export const poolMap = defineScenario({
   ],
   processesHint: (p) => Number(p.processes),
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, square },
   verdict(run) {
     const items = Number(run.params.items)

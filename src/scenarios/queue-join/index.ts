@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { Queue } from '../../engine/thread/primitives'
+import { narration } from './narration'
 
 function consumer(py: Py, q: Queue): void {
   for (;;) {
@@ -53,6 +54,7 @@ export const queueJoin = defineScenario({
   params: [{ name: 'items', kind: 'int', default: 5, min: 1, max: 50, help: 'how many items main puts' }],
   threadsHint: () => 1,
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, consumer },
   verdict(run) {
     const items = Number(run.params.items)

@@ -3,6 +3,7 @@ import { isPyError } from '../../engine/thread/errors'
 import type { Py } from '../../engine/thread/py'
 import type { Event, Queue } from '../../engine/thread/primitives'
 import type { OpEvent, RunRecord } from '../../shared/trace'
+import { narration } from './narration'
 
 function putter(py: Py, q: Queue, done: Event, items: number): void {
   for (let item = 0; item < items; item++) {
@@ -114,7 +115,9 @@ export const queueNowait = defineScenario({
     },
   ],
   threadsHint: (p) => Number(p.getters) + 1,
+  distribution: { figure: 'died', label: 'getters that died of queue.Empty', expected: 0 },
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, getter, putter },
   verdict(run) {
     const items = Number(run.params.items)

@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { MpQueue } from '../../engine/thread/mp'
+import { narration } from './narration'
 
 /** math.factorial(n) or n * n, computed for real; exact in a double up to 18!, and numbers stop at 16. */
 function f(n: number, work: string): number {
@@ -82,7 +83,9 @@ export const queueResults = defineScenario({
   ],
   threadsHint: () => 1,
   processesHint: (p) => Number(p.numbers),
+  distribution: { figure: 'order', label: 'order the results came in' },
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, compute },
   verdict(run) {
     const order = (run.result.order as number[] | undefined) ?? []

@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { Lock, Variable } from '../../engine/thread/primitives'
+import { narration } from './narration'
 
 /** The model of program.py; each py.at() names the line it stands for. */
 function worker(py: Py, counter: Variable<number>, lock: Lock, iterations: number, useLock: boolean): void {
@@ -77,7 +78,9 @@ export const raceCounter = defineScenario({
     },
   ],
   threadsHint: (p) => Number(p.threads),
+  distribution: { figure: 'counter', label: 'final counter', expected: 'expected' },
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, worker },
   verdict(run) {
     const counter = Number(run.result.counter)

@@ -2,6 +2,7 @@ import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { Lock, Variable } from '../../engine/thread/primitives'
 import type { RunRecord } from '../../shared/trace'
+import { narration } from './narration'
 
 function claim(py: Py, seen: Variable<Set<number>>, item: number): void {
   py.at(14)
@@ -97,7 +98,9 @@ export const seenSet = defineScenario({
     },
   ],
   threadsHint: (p) => Number(p.threads),
+  distribution: { figure: 'doubled', label: 'items claimed more than once', expected: 0 },
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, worker },
   verdict(run) {
     const items = Number(run.params.items)

@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { MpValue } from '../../engine/thread/mp'
+import { narration } from './narration'
 
 function worker(py: Py, counter: MpValue, increments: number, useLock: boolean): void {
   const lock = useLock ? counter.getLock() : null
@@ -79,7 +80,9 @@ export const sharedValue = defineScenario({
   timeoutS: 120,
   threadsHint: () => 1,
   processesHint: (p) => Number(p.processes),
+  distribution: { figure: 'counter', label: 'final counter', expected: 'expected' },
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, worker },
   verdict(run) {
     const counter = Number(run.result.counter)

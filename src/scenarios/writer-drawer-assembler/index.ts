@@ -1,6 +1,7 @@
 import { defineScenario } from '../../engine/scenario'
 import type { Py } from '../../engine/thread/py'
 import type { MpCondition, MpEvent } from '../../engine/thread/mp'
+import { narration } from './narration'
 
 function writer(py: Py, cond: MpCondition, written: MpEvent): void {
   py.at(9)
@@ -109,6 +110,7 @@ export const writerDrawerAssembler = defineScenario({
   timeoutS: 10,
   processesHint: () => 3,
   programUrl: new URL('./program.py', import.meta.url),
+  narration,
   functions: { main, writer, drawer, assembler },
   verdict(run) {
     const printed = run.events.flatMap((e) => (e.type === 'print' ? [e.text] : []))

@@ -4,7 +4,7 @@
  * an outcome and every thread's final state. Whatever happens, no process of the run outlives it.
  */
 import { arch, cpus, platform, release } from 'node:os'
-import type { EncodedBatch, HostInit, HostOutbound, HostPrepare } from '../shared/protocol'
+import type { EncodedBatch, HostInit, HostOutbound, HostPrepare, StepView } from '../shared/protocol'
 import type { ParamValues } from '../shared/scenario'
 import {
   TRACE_VERSION,
@@ -29,6 +29,7 @@ import { CoreSampler } from './cpu'
 import type { LaunchedProcess, ProcessLauncher } from './launcher'
 import { RecordDecoder } from './records'
 import type { ScenarioDefinition } from './scenario'
+import { Stepper } from './stepper'
 
 export const DEFAULT_OPTIONS: RunOptions = {
   gil: true,
@@ -48,6 +49,10 @@ export interface RunUpdate {
   threadCpu: ThreadCpuSample[]
   /** A process that started or ended, as it stands now. */
   process?: ProcessInfo
+  /** Step mode: who may go next. */
+  step?: StepView
+  /** The run was paused (true) or resumed (false). */
+  paused?: boolean
 }
 
 /** A launched host; `entry` is set once it becomes a Python process. */
@@ -85,6 +90,12 @@ export class Run {
   private ending: { status: RunStatus; message: string } | null = null
   private resolve!: (record: RunRecord) => void
   private record: RunRecord | null = null
+  private readonly stepper: Stepper | null
+  private paused = false
+  /** The timeout's clock: it stops while the run is paused or waits for a step to be chosen. */
+  private timeoutLeftMs = 0
+  private timeoutSince: number | null = null
+  private timeoutTimer: NodeJS.Timeout | null = null
 
   constructor(
     private readonly scenario: ScenarioDefinition,
@@ -104,6 +115,62 @@ export class Run {
       killProcess: (pid, signal) => this.killProcess(pid, signal),
       declareObject: (id, kind) => this.decoder.declareObject(id, kind as ObjectKind),
     })
+    this.stepper = this.options.step
+      ? new Stepper(this.options.schedule ?? [], {
+          grant: (pid, tid) => {
+            const p = this.processes[pid]
+            if (p && !p.exited) p.handle.send({ type: 'step:grant', tid })
+          },
+          publish: (step) => {
+            this.updateTimeout()
+            this.emit({ events: [], cpu: [], threadCpu: [], step })
+          },
+          processName: (pid) => this.processes[pid]?.info.name ?? `process ${pid}`,
+        })
+      : null
+  }
+
+  /** Pauses the run: every thread parks at its next operation; the timeout stops too. */
+  pause(): void {
+    this.setPaused(true)
+  }
+
+  resume(): void {
+    this.setPaused(false)
+  }
+
+  /** Step mode: the thread (a thread key) to do its next operation. */
+  chooseStep(key: number): void {
+    if (!this.stepper) throw new Error('this run is not in step mode')
+    if (!Number.isSafeInteger(key) || key < 0) throw new RangeError('a step names a thread by its key')
+    this.stepper.choose(key)
+  }
+
+  private setPaused(paused: boolean): void {
+    if (this.ending || this.paused === paused) return
+    this.paused = paused
+    for (const h of this.hosts) if (!h.exited) h.handle.send({ type: 'run:pause', paused })
+    this.updateTimeout()
+    this.emit({ events: [], cpu: [], threadCpu: [], paused })
+  }
+
+  /** Runs the timeout's clock only while the run can move by itself. */
+  private updateTimeout(): void {
+    if (this.ending || this.record) return
+    const hold = this.paused || (this.stepper?.waitingForChoice ?? false)
+    const now = performance.now()
+    if (hold && this.timeoutSince !== null) {
+      this.timeoutLeftMs -= now - this.timeoutSince
+      this.timeoutSince = null
+      if (this.timeoutTimer) clearTimeout(this.timeoutTimer)
+      this.timeoutTimer = null
+    } else if (!hold && this.timeoutSince === null) {
+      this.timeoutSince = now
+      this.timeoutTimer = setTimeout(
+        () => this.end('timed-out', `timed out after ${this.options.timeoutS} s`),
+        Math.max(0, this.timeoutLeftMs),
+      )
+    }
   }
 
   get machineCores(): number {
@@ -125,17 +192,15 @@ export class Run {
     const sampler = new CoreSampler()
     this.timers.push(
       setInterval(() => {
+        // A paused run's picture holds still: no samples until it resumes.
+        if (this.paused) return
         const s = sampler.sample(this.nowUs())
         this.cpu.push(s)
         this.emit({ events: [], cpu: [s], threadCpu: [] })
       }, CPU_SAMPLE_MS),
     )
-    this.timers.push(
-      setTimeout(
-        () => this.end('timed-out', `timed out after ${this.options.timeoutS} s`),
-        this.options.timeoutS * 1000,
-      ),
-    )
+    this.timeoutLeftMs = this.options.timeoutS * 1000
+    this.updateTimeout()
     const spares = Math.min(16, this.scenario.processesHint?.(this.params) ?? 0)
     this.launchProcess({
       objectId: -1,
@@ -182,6 +247,7 @@ export class Run {
       warmThreads: Math.min(64, this.scenario.threadsHint?.(this.params) ?? 2),
     }
     handle.send({ type: 'host:prepare', prepare })
+    if (this.paused) handle.send({ type: 'run:pause', paused: true })
     return slot
   }
 
@@ -211,6 +277,7 @@ export class Run {
     }
     this.processes.push(entry)
     slot.entry = entry
+    this.stepper?.processStarted(pid)
     this.emit({ events: [], cpu: [], threadCpu: [], process: { ...info } })
     const init: HostInit = {
       pid,
@@ -241,7 +308,9 @@ export class Run {
           tid: m.tid,
           request: m.request,
           reply: (reply) => {
-            if (!entry.exited) entry.handle.send({ type: 'broker:reply', tid: m.tid, reply })
+            if (entry.exited) return
+            this.stepper?.replySent(entry.info.pid)
+            entry.handle.send({ type: 'broker:reply', tid: m.tid, reply })
           },
         })
         break
@@ -252,6 +321,9 @@ export class Run {
       case 'host:exit':
         entry.announcedExit = true
         entry.info.exitCode = m.exitCode
+        break
+      case 'step:state':
+        this.stepper?.hostState(m.pid, m)
         break
     }
   }
@@ -266,6 +338,7 @@ export class Run {
 
   private processExited(entry: ProcessEntry, code: number | null, signal: string | null): void {
     entry.exited = true
+    this.stepper?.processEnded(entry.info.pid)
     entry.info.endUs = this.nowUs()
     entry.info.signal = signal
     if (!entry.announcedExit) entry.info.exitCode = code
@@ -312,6 +385,8 @@ export class Run {
     this.ending = { status, message }
     for (const t of this.timers) clearTimeout(t)
     this.timers = []
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer)
+    this.stepper?.dispose()
     this.broker.dispose()
     for (const h of this.hosts) if (!h.exited) h.handle.kill()
     this.finishIfAllExited()
@@ -356,6 +431,7 @@ export class Run {
       final,
       objects: finalObjects(this.events),
       result,
+      ...(this.stepper ? { schedule: [...this.stepper.chosen] } : {}),
     }
     this.resolve(this.record)
   }

@@ -2,7 +2,7 @@
  * A run as a window sees it, the same in Electron and in browser mode: the request checked,
  * the run started, its updates streamed as RunStreamMessages, and its end stated in words.
  */
-import { summarize, type RunRequest, type RunStreamMessage } from '../shared/protocol'
+import { summarize, type RunControl, type RunRequest, type RunStreamMessage } from '../shared/protocol'
 import { resolveParams } from '../shared/scenario'
 import type { RunRecord } from '../shared/trace'
 import type { ProcessLauncher } from './launcher'
@@ -12,6 +12,8 @@ import type { ScenarioDefinition } from './scenario'
 export interface RunSession {
   readonly runId: string
   stop(): void
+  /** Pause, resume or step; throws with a message for the user when the run cannot. */
+  control(command: RunControl): void
   readonly done: Promise<RunRecord>
 }
 
@@ -45,6 +47,8 @@ export function startSession(
   })
   run.onUpdate((u) => {
     if (u.process) send({ type: 'run:process', runId, process: u.process })
+    if (u.step) send({ type: 'run:step', runId, step: u.step })
+    if (u.paused !== undefined) send({ type: 'run:paused', runId, paused: u.paused })
     if (u.events.length || u.cpu.length || u.threadCpu.length) {
       send({ type: 'run:events', runId, events: u.events, cpu: u.cpu, threadCpu: u.threadCpu })
     }
@@ -53,5 +57,11 @@ export function startSession(
     send({ type: 'run:end', runId, summary: summarize(record), verdict: scenario.verdict(record).text })
     return record
   })
-  return { runId, stop: () => run.stop(), done }
+  const control = (command: RunControl): void => {
+    if (command.type === 'pause') run.pause()
+    else if (command.type === 'resume') run.resume()
+    else if (command.type === 'step') run.chooseStep(command.key)
+    else throw new Error(`unknown run control '${(command as { type: unknown }).type}'`)
+  }
+  return { runId, stop: () => run.stop(), control, done }
 }

@@ -105,6 +105,15 @@ const event = z.discriminatedUnion('type', [
 ])
 
 const percent = z.number().min(0).max(100)
+/** A step-mode schedule: the thread chosen at each step. */
+const threadKeys = z
+  .array(
+    z
+      .int()
+      .min(0)
+      .max(2 ** 40),
+  )
+  .max(1_000_000)
 
 const runRecord = z.strictObject({
   version: z.literal(TRACE_VERSION),
@@ -116,6 +125,8 @@ const runRecord = z.strictObject({
     switchIntervalMs: z.number().min(0).max(1e6),
     speed: z.number().min(0).max(1e3),
     trace: z.boolean(),
+    step: z.boolean().optional(),
+    schedule: threadKeys.optional(),
   }),
   program: text,
   machine: z.strictObject({
@@ -185,6 +196,7 @@ const runRecord = z.strictObject({
     )
     .max(1_000_000),
   result: z.record(name, z.json()),
+  schedule: threadKeys.optional(),
 })
 
 export const recordingSchema = z.strictObject({

@@ -303,6 +303,13 @@ export interface RunOptions {
   speed: number
   /** false records nothing but thread starts and ends (for measuring what tracing costs). */
   trace: boolean
+  /**
+   * Step mode: every thread waits at each operation until it is chosen (the teacher's choice,
+   * or `schedule`). Absent: off.
+   */
+  step?: boolean
+  /** Step mode: thread keys to choose, in order (a recorded schedule replayed); then the teacher chooses. */
+  schedule?: number[]
 }
 
 export interface RunRecord {
@@ -321,4 +328,6 @@ export interface RunRecord {
   final: FinalThreadState[]
   objects: FinalObjectState[]
   result: Record<string, unknown>
+  /** Step mode: the thread key chosen at each step, in order, to replay the same interleaving. */
+  schedule?: number[]
 }

@@ -5,15 +5,26 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
-import type { EncodedBatch, HostInbound, HostInit, HostOutbound, HostPrepare } from '../../shared/protocol'
+import type {
+  EncodedBatch,
+  HostInbound,
+  HostInit,
+  HostOutbound,
+  HostPrepare,
+  StepGate,
+} from '../../shared/protocol'
 import type { ThreadCpuSample } from '../../shared/trace'
 import { monotonicUs } from '../clock'
 import {
   ALIVE_ENDED,
   ALIVE_STARTING,
   C_NEXT_TID,
+  C_PAUSED,
+  STEP_GATE,
+  STEP_RUN,
   T_ALIVE,
   T_REPLY,
+  T_STEP,
   createControl,
   openControl,
   threadWord,
@@ -75,8 +86,69 @@ export class ProcessHost {
     if (message.type === 'host:warm') this.warmUp(message.threadEntry, message.threads)
     else if (message.type === 'host:prepare') this.prepare(message.prepare)
     else if (message.type === 'host:init') this.start(message.init)
-    else if (message.type === 'broker:reply') this.deliverReply(message.tid, message.reply)
-    else if (message.type === 'host:exit-now') this.exitNow()
+    else if (message.type === 'broker:reply') {
+      this.replies++
+      this.deliverReply(message.tid, message.reply)
+    } else if (message.type === 'host:exit-now') this.exitNow()
+    else if (message.type === 'run:pause') this.setPaused(message.paused)
+    else if (message.type === 'step:grant') this.grant(message.tid)
+  }
+
+  // --- pause and step ----------------------------------------------------------------------------
+
+  private paused = false
+  /** Step mode: each thread's line at its gate, its name, and what the run has been told. */
+  private readonly gateLines = new Map<number, number>()
+  private readonly names = new Map<number, string>()
+  private grants = 0
+  private replies = 0
+  private lastStepState = ''
+  private stepLookPending = false
+
+  private get stepping(): boolean {
+    return this.prepared && this.prep.options.step === true
+  }
+
+  private setPaused(paused: boolean): void {
+    this.paused = paused
+    if (!this.prepared) return
+    Atomics.store(this.control.i32, C_PAUSED, paused ? 1 : 0)
+    if (!paused) Atomics.notify(this.control.i32, C_PAUSED)
+  }
+
+  private grant(tid: number): void {
+    this.grants++
+    const idx = threadWord(tid, T_STEP)
+    this.gateLines.delete(tid)
+    if (this.stepping && Atomics.compareExchange(this.control.i32, idx, STEP_GATE, STEP_RUN) === STEP_GATE)
+      Atomics.notify(this.control.i32, idx)
+    this.lookAtSteps()
+  }
+
+  /** Tells the run, once per turn of the event loop at most, who waits to be chosen and whether any thread runs. */
+  private lookAtSteps(): void {
+    if (!this.stepping || !this.init || this.stepLookPending) return
+    this.stepLookPending = true
+    setImmediate(() => {
+      this.stepLookPending = false
+      const i32 = this.control.i32
+      const gated: StepGate[] = []
+      let running = false
+      const threads = Atomics.load(i32, C_NEXT_TID)
+      for (let tid = 0; tid < threads; tid++) {
+        const s = Atomics.load(i32, threadWord(tid, T_STEP))
+        const line = this.gateLines.get(tid)
+        // At its gate, but its message saying where has not come yet: as good as running.
+        if (s === STEP_RUN || (s === STEP_GATE && line === undefined)) running = true
+        else if (s === STEP_GATE && line !== undefined)
+          gated.push({ tid, name: this.names.get(tid) ?? `thread ${tid}`, line })
+      }
+      const state = { running, gated, grants: this.grants, replies: this.replies }
+      const key = JSON.stringify(state)
+      if (key === this.lastStepState) return
+      this.lastStepState = key
+      this.send({ type: 'step:state', pid: this.init!.pid, ...state })
+    })
   }
 
   /**
@@ -97,6 +169,7 @@ export class ProcessHost {
     this.buffers = createControl()
     this.control = openControl(this.buffers)
     Atomics.store(this.control.i32, C_NEXT_TID, 1)
+    if (this.paused) Atomics.store(this.control.i32, C_PAUSED, 1)
     this.mainPending = true
     for (const slot of this.unprepared.splice(0)) this.sendInit(slot)
     for (let i = this.warm.length + this.spawning; i <= Math.max(WARM_SPARES, prep.warmThreads); i++)
@@ -180,6 +253,8 @@ export class ProcessHost {
     }
     slot.tid = job.tid
     slot.daemon = job.daemon
+    this.names.set(job.tid, job.name)
+    if (this.stepping) Atomics.store(this.control.i32, threadWord(job.tid, T_STEP), STEP_RUN)
     const base = slot.osTid === null ? null : readThreadCpu(slot.osTid)
     slot.cpuBaseUs = base?.cpuUs ?? 0
     this.threads.set(job.tid, slot)
@@ -213,7 +288,15 @@ export class ProcessHost {
         })
         break
       }
+      case 'step:gate':
+        this.gateLines.set(m.tid, m.line)
+        this.lookAtSteps()
+        break
+      case 'step:check':
+        this.lookAtSteps()
+        break
       case 'thread:ended':
+        this.lookAtSteps()
         slot.ended = true
         this.sampleThread(slot)
         if (m.tid === 0 && m.error) this.mainRaised = true
@@ -234,6 +317,12 @@ export class ProcessHost {
     const slot = this.threads.get(tid)
     if (!slot) return
     slot.port.postMessage(reply)
+    if (this.stepping) {
+      // An answer the thread waited for sets it running: the next step waits for it.
+      if ((reply as { status?: string }).status !== 'pending')
+        Atomics.store(this.control.i32, threadWord(tid, T_STEP), STEP_RUN)
+      this.lookAtSteps()
+    }
     const idx = threadWord(tid, T_REPLY)
     Atomics.add(this.control.i32, idx, 1)
     Atomics.notify(this.control.i32, idx)
@@ -322,6 +411,7 @@ export class ProcessHost {
   }
 
   private sampleCpu(): void {
+    if (this.paused) return
     for (const slot of this.threads.values()) if (!slot.ended) this.sampleThread(slot)
   }
 

@@ -12,6 +12,8 @@ export const C_NEXT_TID = 4
 export const C_NEXT_OBJ = 5
 /** Numbers default thread names, Thread-1, Thread-2, ... as CPython does. */
 export const C_THREAD_NAMES = 6
+/** 1 while the run is paused: every thread parks at its next operation (see runtime.checkpoint). */
+export const C_PAUSED = 7
 const THREADS_BASE = 16
 const THREAD_STRIDE = 4
 
@@ -21,6 +23,20 @@ export const T_PARK = 0
 export const T_ALIVE = 1
 /** Bumped by the host when a reply from the broker is waiting on the thread's port. */
 export const T_REPLY = 2
+/**
+ * Step mode only: what the thread is doing as the teacher's scheduler sees it (STEP_*). The host
+ * reads these words to tell when every thread has stopped, so that the next one may be chosen.
+ */
+export const T_STEP = 3
+
+/** Not a thread of the run, or ended. */
+export const STEP_NONE = 0
+/** Running Python code between two operations: the scheduler waits for it. */
+export const STEP_RUN = 1
+/** At an operation, waiting to be chosen. */
+export const STEP_GATE = 2
+/** Blocked (a lock, a join, a sleep): it goes on when something else lets it, not by choice. */
+export const STEP_PARK = 3
 
 export const ALIVE_NONE = 0
 export const ALIVE_STARTING = 1

@@ -9,6 +9,10 @@ export type ThreadToHost =
   | { type: 'thread:ended'; tid: number; error: boolean }
   | { type: 'broker:request'; tid: number; request: BrokerRequest }
   | { type: 'worker:ready'; osTid: number | null }
+  /** Step mode: the thread waits at line `line` to be chosen. */
+  | { type: 'step:gate'; tid: number; line: number }
+  /** Step mode: the thread stopped running (it blocked); the host looks again at who runs. */
+  | { type: 'step:check' }
 
 /** What the host tells a worker. */
 export interface ThreadAssignment {

@@ -62,6 +62,7 @@ class Proxy {
     const reply = rt.call({ op, obj: this.id, args, event }, () => {
       pended = true
       rt.setState(state, this.id)
+      rt.stepBlocked()
     })
     rt.tracer.pinNextTime(reply.tUs)
     rt.recordOp(this.id, op, RESULTS[reply.status], reply.after ?? [], reply.cause ?? null, show(reply.value))

@@ -12,7 +12,9 @@ import {
   C_THREAD_NAMES,
   D_END_EVENT,
   MAX_THREADS,
+  STEP_RUN,
   T_ALIVE,
+  T_STEP,
   threadDouble,
   threadWord,
 } from './control'
@@ -87,6 +89,8 @@ export class PyThread {
     if (tid >= MAX_THREADS) throw new PyError('RuntimeError', "can't start new thread")
     this.tid = tid
     Atomics.store(i32, threadWord(tid, T_ALIVE), ALIVE_STARTING)
+    // Step mode: the new thread runs until its first operation; the next step waits for it.
+    if (rt.options.step) Atomics.store(i32, threadWord(tid, T_STEP), STEP_RUN)
     rt.recordOp(this.id, 'start', 'ok', [1], null, this.name)
     rt.send({
       type: 'thread:start',
@@ -225,7 +229,7 @@ export class Py {
   private wait(state: 'sleeping' | 'io', seconds: number): void {
     const rt = this.rt
     rt.checkpoint()
-    rt.enterBlocking(state)
+    rt.enterBlocking(state, -1, true)
     const cell = new Int32Array(new SharedArrayBuffer(4))
     // time.sleep(0) still enters the kernel (tens of microseconds with timer slack), long enough
     // for a thread waiting for the GIL to take it; so does this.
@@ -238,10 +242,11 @@ export class Py {
 
   /**
    * CPU-bound Python: `while n > 0: n -= 1`. Really burns CPU, checking for a GIL drop
-   * request between chunks as CPython's eval loop does.
+   * request between chunks as CPython's eval loop does. The run's speed scales the work, as it
+   * scales sleeps: at speed 2 (half as fast) the same count burns twice the CPU.
    */
   countdown(n: number): void {
-    this.burn(n * JS_WORK_PER_PY_ITERATION)
+    this.burn(n * JS_WORK_PER_PY_ITERATION * this.rt.options.speed)
   }
 
   private burn(iterations: number): void {
@@ -249,7 +254,7 @@ export class Py {
     rt.checkpoint()
     for (let left = iterations; left > 0; left -= CHUNK) {
       sink = spin(Math.min(left, CHUNK), sink)
-      rt.checkpoint()
+      rt.tick()
       if (rt.tracer.pending > 0 && rt.tracer.dueInUs() <= 0) rt.tracer.flush()
     }
   }
@@ -267,6 +272,7 @@ export class Py {
         if (test(value)) return value
       }
       sink = spin(CHUNK, sink)
+      // Each round of the busy loop is an operation: in step mode the spinner waits its turn.
       rt.checkpoint()
       if (rt.tracer.pending > 0 && rt.tracer.dueInUs() <= 0) rt.tracer.flush()
     }

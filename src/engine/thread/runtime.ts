@@ -1,6 +1,18 @@
 import { threadKey, type ThreadState } from '../../shared/trace'
 import { code, RecordType, STATE, END, OP, RESULT, opSub } from '../records'
-import { threadWord, threadDouble, T_PARK, D_WAKE_CAUSE, C_NEXT_OBJ, type Control } from './control'
+import {
+  threadWord,
+  threadDouble,
+  T_PARK,
+  T_STEP,
+  D_WAKE_CAUSE,
+  C_NEXT_OBJ,
+  C_PAUSED,
+  STEP_GATE,
+  STEP_PARK,
+  STEP_RUN,
+  type Control,
+} from './control'
 import { Gil, type GilClient } from './gil'
 import type { Tracer } from './tracer'
 import type { Op, OpResult, ThreadEndReason } from '../../shared/trace'
@@ -33,12 +45,14 @@ export class ThreadRuntime implements GilClient {
     readonly name: string,
     readonly control: Control,
     readonly tracer: Tracer,
-    readonly options: { gil: boolean; switchIntervalMs: number; speed: number },
+    readonly options: { gil: boolean; switchIntervalMs: number; speed: number; step?: boolean },
     readonly send: (message: ThreadToHost) => void,
     private readonly replyPort: MessagePort,
   ) {
     this.key = threadKey(pid, tid)
     this.ownerCode = this.key + 1
+    this.stepping = options.step === true
+    this.stepWord = threadWord(tid, T_STEP)
     this.gil = new Gil(control.i32, this, options.gil, options.switchIntervalMs)
   }
 
@@ -59,23 +73,78 @@ export class ThreadRuntime implements GilClient {
     this.setState('running')
   }
 
-  /** Leaves Python code for a blocking call: drop the GIL, show what we wait on. */
-  enterBlocking(state: ThreadState, obj = -1): void {
+  /**
+   * Leaves Python code for a blocking call: drop the GIL, show what we wait on. In step mode the
+   * thread stops counting as running, unless `stepWaits` (a sleep or an I/O wait: one step, which
+   * the next waits for, as it ends by itself).
+   */
+  enterBlocking(state: ThreadState, obj = -1, stepWaits = false): void {
     // Recorded first: once the GIL is dropped another thread may run, and the trace must not
     // show two threads running at once.
     this.setState(state, obj)
     this.gil.drop()
+    // A thread that was woken already (unpark marks it running) stays running.
+    if (!stepWaits) this.stepBlocked()
   }
 
   /** Back from a blocking call: retake the GIL (or just run, with the GIL off). */
   leaveBlocking(): void {
+    if (this.stepping) Atomics.store(this.control.i32, this.stepWord, STEP_RUN)
     if (this.options.gil) this.gil.take()
     else this.setState('running')
   }
 
-  /** Between two Python operations: the place where a GIL switch may happen. */
+  /**
+   * Before each Python operation: where a paused run holds the thread, where step mode waits for
+   * the teacher's choice, and where a GIL switch may happen.
+   */
   checkpoint(): void {
+    if (this.stepping) this.gate()
+    if (Atomics.load(this.control.i32, C_PAUSED) !== 0) this.holdWhilePaused()
     this.gil.checkpoint()
+  }
+
+  /** Between two chunks of CPU-bound work: a pause holds here, a step does not. */
+  tick(): void {
+    if (Atomics.load(this.control.i32, C_PAUSED) !== 0) this.holdWhilePaused()
+    this.gil.checkpoint()
+  }
+
+  // --- pause and step --------------------------------------------------------------------
+
+  /** Step mode: the thread waits for something else (a brokered call went pending); it no longer counts as running. */
+  stepBlocked(): void {
+    if (!this.stepping) return
+    Atomics.compareExchange(this.control.i32, this.stepWord, STEP_RUN, STEP_PARK)
+    this.send({ type: 'step:check' })
+  }
+
+  private readonly stepping: boolean
+  private readonly stepWord: number
+
+  /** Parks while the run is paused; the thread's state on the timeline stays what it was. */
+  private holdWhilePaused(): void {
+    const i32 = this.control.i32
+    if (this.tracer.pending > 0) this.tracer.flush()
+    while (Atomics.load(i32, C_PAUSED) !== 0) this.blockWait(i32, C_PAUSED, 1, Infinity)
+  }
+
+  /**
+   * Step mode: the thread waits at its next operation, without the GIL, until the teacher (or a
+   * replayed schedule) chooses it; its host tells the run who waits where. Shown as waiting for
+   * the GIL: in step mode the teacher is the one who hands it over.
+   */
+  private gate(): void {
+    const i32 = this.control.i32
+    const idx = this.stepWord
+    this.setState('gil-wait')
+    this.gil.drop()
+    Atomics.store(i32, idx, STEP_GATE)
+    if (this.tracer.pending > 0) this.tracer.flush()
+    this.send({ type: 'step:gate', tid: this.tid, line: this.line })
+    while (Atomics.load(i32, idx) === STEP_GATE) this.blockWait(i32, idx, STEP_GATE, Infinity)
+    this.gil.take()
+    this.setState('running')
   }
 
   // --- trace helpers ---------------------------------------------------------------------
@@ -194,11 +263,19 @@ export class ThreadRuntime implements GilClient {
   park(deadlineMs: number): boolean {
     const i32 = this.control.i32
     const idx = threadWord(this.tid, T_PARK)
-    for (;;) {
-      if (Atomics.load(i32, idx) === 1) return true
-      const left = deadlineMs - performance.now()
-      if (left <= 0) return false
-      this.blockWait(i32, idx, 0, left === Infinity ? Infinity : left)
+    if (this.stepping && Atomics.load(i32, idx) === 0) {
+      Atomics.store(i32, this.stepWord, STEP_PARK)
+      this.send({ type: 'step:check' })
+    }
+    try {
+      for (;;) {
+        if (Atomics.load(i32, idx) === 1) return true
+        const left = deadlineMs - performance.now()
+        if (left <= 0) return false
+        this.blockWait(i32, idx, 0, left === Infinity ? Infinity : left)
+      }
+    } finally {
+      if (this.stepping) Atomics.store(i32, this.stepWord, STEP_RUN)
     }
   }
 
@@ -211,6 +288,8 @@ export class ThreadRuntime implements GilClient {
   /** Wakes a parked thread of this process, naming the event that woke it. */
   unpark(tid: number, cause: number): void {
     this.control.f64[threadDouble(tid, D_WAKE_CAUSE)] = cause
+    // Step mode: the woken thread counts as running from now, so the next step waits for it.
+    if (this.stepping) Atomics.store(this.control.i32, threadWord(tid, T_STEP), STEP_RUN)
     const idx = threadWord(tid, T_PARK)
     Atomics.store(this.control.i32, idx, 1)
     Atomics.notify(this.control.i32, idx)

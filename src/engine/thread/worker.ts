@@ -9,12 +9,16 @@ import type { ParamValues } from '../../shared/scenario'
 import type { RunOptions } from '../../shared/trace'
 import type { ScenarioDefinition } from '../scenario'
 import { makeClock } from '../clock'
+import { splitThreadKey } from '../../shared/trace'
 import { code, RecordType } from '../records'
 import {
   ALIVE_ENDED,
   ALIVE_RUNNING,
   D_END_EVENT,
+  STEP_NONE,
+  STEP_RUN,
   T_ALIVE,
+  T_STEP,
   openControl,
   threadDouble,
   threadWord,
@@ -90,6 +94,9 @@ function runThread(
   const t = tracer.text(job.name)
   tracer.record(code(RecordType.ThreadStart, 0), -1, 0, job.daemon ? 1 : 0, job.parent ?? -1, 0, -1, t)
   const alive = threadWord(job.tid, T_ALIVE)
+  // Step mode: the thread that started this one wakes now; the next step waits for it too.
+  if (init.options.step && job.parent !== null && splitThreadKey(job.parent).pid === job.pid)
+    Atomics.store(control.i32, threadWord(splitThreadKey(job.parent).tid, T_STEP), STEP_RUN)
   Atomics.store(control.i32, alive, ALIVE_RUNNING)
   Atomics.notify(control.i32, alive)
 
@@ -110,6 +117,7 @@ function runThread(
   rt.gil.drop()
   control.f64[threadDouble(job.tid, D_END_EVENT)] = end
   tracer.flush()
+  Atomics.store(control.i32, threadWord(job.tid, T_STEP), STEP_NONE)
   Atomics.store(control.i32, alive, ALIVE_ENDED)
   Atomics.notify(control.i32, alive)
   send({ type: 'thread:ended', tid: job.tid, error: error !== null })

@@ -28,6 +28,20 @@ export interface LaneColours {
   cursor: string
 }
 
+/** The theme's lane colours, from the page's CSS variables (a computed style). */
+export function laneColoursOf(style: { getPropertyValue(name: string): string }): LaneColours {
+  const colour = (name: string): string => style.getPropertyValue(name).trim()
+  return {
+    lane: colour('--lane'),
+    laneAlt: colour('--lane-alt'),
+    laneHeader: colour('--lane-header'),
+    arrow: colour('--arrow'),
+    object: colour('--object'),
+    text: colour('--text'),
+    cursor: colour('--cursor'),
+  }
+}
+
 /** What the lanes are drawn into, whatever draws them. */
 export interface LaneFrame {
   widthPx: number

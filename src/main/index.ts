@@ -6,6 +6,7 @@ import type { ProcessLauncher } from '../engine/launcher'
 import { IPC, type RunRequest, type RunStartReply, type ScenarioSummary } from '../shared/protocol'
 import { loadPlayerTemplate } from '../engine/export/player'
 import { PrelaunchingLauncher } from '../engine/prelaunch'
+import { registerBatchIpc } from './batches'
 import { buildMenu } from './menu'
 import { chooseRecording, openRecordingIn, RecentRecordings, recordingPathsIn } from './recordings'
 import { Runs } from './runs'
@@ -67,12 +68,16 @@ export function createMainWindow(): BrowserWindow {
 /** Answers the preload's channels; runs use `launcher` (utility processes in the app, child processes in tests). */
 export function registerIpc(launcher: ProcessLauncher): Runs {
   const runs = new Runs(launcher, findScenario)
+  registerBatchIpc(launcher, findScenario) // Run many: src/main/batches.ts
   ipcMain.handle(IPC.scenariosList, (): ScenarioSummary[] => scenarios.map(scenarioSummary))
   ipcMain.on(IPC.runConnect, (event) => runs.connect(event.sender))
   ipcMain.handle(IPC.runStart, (event, request: RunRequest): RunStartReply =>
     runs.start(event.sender, request),
   )
   ipcMain.handle(IPC.runStop, (event, runId: string): void => runs.stop(event.sender, runId))
+  ipcMain.handle(IPC.runControl, (event, runId: string, command: unknown) =>
+    runs.control(event.sender, runId, command),
+  )
   // Built beside the page (out/player): vite.player.config.ts.
   ipcMain.handle(IPC.playerTemplate, () => loadPlayerTemplate(join(import.meta.dirname, '../player')))
   return runs

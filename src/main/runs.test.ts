@@ -4,7 +4,8 @@
  * and stream them through the fake's MessageChannelMain, which structured-clones like Electron's.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { LaunchedProcess, ProcessLauncher } from '../engine/launcher'
+import type { ProcessLauncher } from '../engine/launcher'
+import { CountingLauncher } from '../../tests/support/countingLauncher'
 import { IPC, type RunRequest, type RunStartReply, type RunStreamMessage } from '../shared/protocol'
 import { localLauncher } from '../engine/localLauncher'
 import { app, BrowserWindow, fake, type FakeMessagePortMain } from '../../tests/fakes/electron'
@@ -13,36 +14,6 @@ import { registerIpc, stopRunsBeforeQuit } from './index'
 import type { Runs } from './runs'
 
 type WebContents = BrowserWindow['webContents']
-
-/** The checkout's launcher, remembering every process it started, to check that none is left. */
-class CountingLauncher implements ProcessLauncher {
-  readonly launched: { handle: LaunchedProcess; exited: boolean }[] = []
-
-  constructor(private readonly inner: ProcessLauncher) {}
-
-  get threadEntry(): string {
-    return this.inner.threadEntry
-  }
-
-  launch(name: string): LaunchedProcess {
-    const entry = { handle: this.inner.launch(name), exited: false }
-    entry.handle.onExit(() => (entry.exited = true))
-    this.launched.push(entry)
-    return entry.handle
-  }
-
-  /** Every process launched has exited, and the OS knows no process by its pid. */
-  async allGone(): Promise<void> {
-    await vi.waitFor(() => expect(this.launched.filter((p) => !p.exited)).toEqual([]), { timeout: 15_000 })
-    for (const { handle } of this.launched) {
-      if (handle.osPid === null) continue
-      expect(
-        () => process.kill(handle.osPid as number, 0),
-        `process ${handle.osPid} is still there`,
-      ).toThrow()
-    }
-  }
-}
 
 /** A page as main sees it: a window whose preload has connected and listens on its port. */
 class Page {
@@ -164,6 +135,36 @@ describe('runs through IPC', () => {
     await invoke(IPC.runStop, page.contents, runId)
     const end = await page.end(runId)
     expect(end.summary.outcome.status).toBe('stopped')
+    await launcher.allGone()
+  })
+
+  it('pauses and resumes a run on run:control, and answers a refusal with its message', async () => {
+    const page = new Page()
+    const runId = await page.started(deadlock)
+    await expect(invoke(IPC.runControl, page.contents, runId, { type: 'pause' })).resolves.toEqual({
+      ok: true,
+    })
+    await vi.waitFor(() => expect(page.of(runId)).toContainEqual({ type: 'run:paused', runId, paused: true }))
+    await expect(invoke(IPC.runControl, page.contents, runId, { type: 'step', key: 0 })).resolves.toEqual({
+      ok: false,
+      message: 'this run is not in step mode',
+    })
+    await expect(invoke(IPC.runControl, page.contents, runId, { type: 'step', key: -1 })).resolves.toEqual({
+      ok: false,
+      message: 'a run control is pause, resume, or step with a thread key',
+    })
+    const other = new Page()
+    await expect(invoke(IPC.runControl, other.contents, runId, { type: 'resume' })).resolves.toMatchObject({
+      ok: false,
+    })
+    await expect(invoke(IPC.runControl, page.contents, runId, { type: 'resume' })).resolves.toEqual({
+      ok: true,
+    })
+    await vi.waitFor(() =>
+      expect(page.of(runId)).toContainEqual({ type: 'run:paused', runId, paused: false }),
+    )
+    await invoke(IPC.runStop, page.contents, runId)
+    await page.end(runId)
     await launcher.allGone()
   })
 

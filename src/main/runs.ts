@@ -2,7 +2,14 @@ import { MessageChannelMain, type MessagePortMain, type WebContents } from 'elec
 import type { ProcessLauncher } from '../engine/launcher'
 import type { ScenarioDefinition } from '../engine/scenario'
 import { startSession, type RunSession } from '../engine/session'
-import { IPC, type RunRequest, type RunStartReply, type RunStreamMessage } from '../shared/protocol'
+import {
+  IPC,
+  checkRunControl,
+  type RunControlReply,
+  type RunRequest,
+  type RunStartReply,
+  type RunStreamMessage,
+} from '../shared/protocol'
 
 /** Main's end of one page's run stream. Messages for a page that has gone are dropped. */
 class PageStream {
@@ -87,6 +94,19 @@ export class Runs {
   /** Stops one of the page's runs; its stream then ends with run:end. Another page's run is not its to stop. */
   stop(contents: WebContents, runId: string): void {
     this.pages.get(contents)?.runs.get(runId)?.stop()
+  }
+
+  /** Pauses, resumes or steps one of the page's runs; a refusal is an answer with its message. */
+  control(contents: WebContents, runId: string, command: unknown): RunControlReply {
+    try {
+      const checked = checkRunControl(command)
+      const session = this.pages.get(contents)?.runs.get(runId)
+      if (!session) return { ok: false, message: `no run '${String(runId)}' of this window is going on` }
+      session.control(checked)
+      return { ok: true }
+    } catch (e) {
+      return { ok: false, message: e instanceof Error ? e.message : String(e) }
+    }
   }
 
   /**

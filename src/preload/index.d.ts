@@ -1,5 +1,12 @@
-import type { RecordingFile, RunRequest, RunStreamMessage, ScenarioSummary } from '../shared/protocol'
+import type {
+  RecordingFile,
+  RunControl,
+  RunRequest,
+  RunStreamMessage,
+  ScenarioSummary,
+} from '../shared/protocol'
 import type { PlayerTemplate } from '../shared/export/player'
+import type { BatchRequest, BatchStreamMessage } from '../shared/batch'
 
 /**
  * What the renderer may ask of its backend, as `window.interleave` in Electron; browser mode
@@ -12,6 +19,8 @@ export interface InterleaveApi {
   startRun(request: RunRequest): Promise<{ runId: string }>
   /** Stops a run: every process of it is killed; its stream then ends with run:end. */
   stopRun(runId: string): Promise<void>
+  /** Pauses, resumes or steps a live run; rejects with a readable message when the run cannot. */
+  controlRun(runId: string, command: RunControl): Promise<void>
   /** Every run's stream, in order; returns a function that unsubscribes. */
   onRunMessage(listener: (message: RunStreamMessage) => void): () => void
   /**
@@ -21,6 +30,14 @@ export interface InterleaveApi {
   onOpenRecording(listener: (file: RecordingFile) => void): () => void
   /** The built HTML player's page, script and stylesheet, from which the page exports a run as one file. */
   playerTemplate(): Promise<PlayerTemplate>
+  /** Run many: runs a lesson N times in the background; rejects with a readable message for bad input. */
+  startBatch(request: BatchRequest): Promise<{ batchId: string }>
+  /** Cancels a batch: the run under way is stopped, its processes killed; the batch then ends. */
+  cancelBatch(batchId: string): Promise<void>
+  /** A kept run of the page's last batch, as a gzipped recording's bytes; rejects when it was not kept. */
+  batchRun(batchId: string, run: number): Promise<Uint8Array>
+  /** Every batch's progress and end; returns a function that unsubscribes. */
+  onBatchMessage(listener: (message: BatchStreamMessage) => void): () => void
 }
 
 declare global {

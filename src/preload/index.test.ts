@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fake, ipcMain } from '../../tests/fakes/electron'
-import { IPC, type RunRequest, type RunStartReply, type RunStreamMessage } from '../shared/protocol'
+import {
+  IPC,
+  type RunControlReply,
+  type RunRequest,
+  type RunStartReply,
+  type RunStreamMessage,
+} from '../shared/protocol'
 import type { InterleaveApi } from './index.d'
 
 const started: RunStreamMessage = {
@@ -47,10 +53,15 @@ describe('the preload bridge', () => {
   it('exposes one key, interleave, with the documented functions and nothing of ipcRenderer', () => {
     expect(Object.keys(fake.exposed)).toEqual(['interleave'])
     expect(Object.keys(api).sort()).toEqual([
+      'batchRun',
+      'cancelBatch',
+      'controlRun',
       'listScenarios',
+      'onBatchMessage',
       'onOpenRecording',
       'onRunMessage',
       'playerTemplate',
+      'startBatch',
       'startRun',
       'stopRun',
     ])
@@ -90,6 +101,24 @@ describe('the preload bridge', () => {
     ipcMain.handle(IPC.runStop, (_event, runId) => void stopped.push(runId))
     await expect(api.stopRun('run-7')).resolves.toBeUndefined()
     expect(stopped).toEqual(['run-7'])
+  })
+
+  it('pauses, resumes and steps a run on run:control, and rejects with main’s own message', async () => {
+    const asked: unknown[] = []
+    ipcMain.handle(IPC.runControl, (_event, runId, command): RunControlReply => {
+      asked.push([runId, command])
+      return (command as { type: string }).type === 'step'
+        ? { ok: false, message: 'this run is not in step mode' }
+        : { ok: true }
+    })
+    await expect(api.controlRun('run-7', { type: 'pause' })).resolves.toBeUndefined()
+    await expect(api.controlRun('run-7', { type: 'step', key: 1 })).rejects.toThrow(
+      /^this run is not in step mode$/,
+    )
+    expect(asked).toEqual([
+      ['run-7', { type: 'pause' }],
+      ['run-7', { type: 'step', key: 1 }],
+    ])
   })
 
   it("forwards what arrives on main's port to every listener, in order, until they unsubscribe", async () => {

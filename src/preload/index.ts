@@ -1,6 +1,13 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import { IPC, type RecordingFile, type RunStartReply, type RunStreamMessage } from '../shared/protocol'
+import {
+  IPC,
+  type RecordingFile,
+  type RunControlReply,
+  type RunStartReply,
+  type RunStreamMessage,
+} from '../shared/protocol'
 import type { InterleaveApi } from './index.d'
+import type { BatchRunReply, BatchStartReply, BatchStreamMessage } from '../shared/batch'
 
 const listeners = new Set<(message: RunStreamMessage) => void>()
 
@@ -33,6 +40,12 @@ ipcRenderer.on(IPC.recordingOpen, (_event, file: RecordingFile) => {
   for (const listener of recordingListeners) listener(file)
 })
 
+// Run many: each batch's progress and end, sent by main on batch:stream.
+const batchListeners = new Set<(message: BatchStreamMessage) => void>()
+ipcRenderer.on(IPC.batchStream, (_event, message: BatchStreamMessage) => {
+  for (const listener of batchListeners) listener(message)
+})
+
 // Each function is one named channel; ipcRenderer itself never reaches the page.
 const api: InterleaveApi = {
   listScenarios: () => ipcRenderer.invoke(IPC.scenariosList),
@@ -44,6 +57,10 @@ const api: InterleaveApi = {
   stopRun: async (runId) => {
     await ipcRenderer.invoke(IPC.runStop, runId)
   },
+  async controlRun(runId, command) {
+    const reply = (await ipcRenderer.invoke(IPC.runControl, runId, command)) as RunControlReply
+    if (!reply.ok) throw new Error(reply.message)
+  },
   onRunMessage(listener) {
     listeners.add(listener)
     return () => void listeners.delete(listener)
@@ -53,6 +70,23 @@ const api: InterleaveApi = {
     recordingListeners.add(listener)
     for (const file of waitingRecordings.splice(0)) listener(file)
     return () => void recordingListeners.delete(listener)
+  },
+  async startBatch(request) {
+    const reply = (await ipcRenderer.invoke(IPC.batchStart, request)) as BatchStartReply
+    if (!reply.ok) throw new Error(reply.message)
+    return { batchId: reply.batchId }
+  },
+  cancelBatch: async (batchId) => {
+    await ipcRenderer.invoke(IPC.batchCancel, batchId)
+  },
+  async batchRun(batchId, run) {
+    const reply = (await ipcRenderer.invoke(IPC.batchRun, batchId, run)) as BatchRunReply
+    if (!reply.ok) throw new Error(reply.message)
+    return reply.bytes
+  },
+  onBatchMessage(listener) {
+    batchListeners.add(listener)
+    return () => void batchListeners.delete(listener)
   },
 }
 

@@ -4,48 +4,16 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { localLauncher } from '../engine/localLauncher'
-import type { RunStreamMessage, SocketMessage, SocketRequest } from '../shared/protocol'
+import type { RunStreamMessage } from '../shared/protocol'
+import { SocketClient as Client } from '../../tests/support/socketClient'
 import { parsePort, UsageError } from './main'
 import { startServer, type InterleaveServer } from './server'
 
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
-
-/** A test client: requests by id, stream messages collected in order. */
-class Client {
-  readonly stream: RunStreamMessage[] = []
-  private nextId = 1
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as SocketMessage
-      if (m.type === 'run:stream') this.stream.push(m.message)
-      else {
-        const w = this.waiting.get(m.id)
-        this.waiting.delete(m.id)
-        if (m.type === 'api:reply') w?.resolve(m.value)
-        else w?.reject(new Error(m.message))
-      }
-    })
-  }
-  static open(url: string): Promise<Client> {
-    const ws = new WebSocket(url.replace(/^http/, 'ws') + 'api')
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new Client(ws)))
-      ws.once('error', reject)
-    })
-  }
-  call(request: WithoutId<SocketRequest>): Promise<unknown> {
-    const id = this.nextId++
-    this.ws.send(JSON.stringify({ ...request, id }))
-    return new Promise((resolve, reject) => this.waiting.set(id, { resolve, reject }))
-  }
-  async until(check: () => boolean, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error('timed out waiting')
-      await new Promise((r) => setTimeout(r, 20))
-    }
-  }
+/** How many step views of the run said that a choice could be made. */
+function stepsReady(stream: RunStreamMessage[], runId: string): number {
+  return stream.filter(
+    (m) => m.type === 'run:step' && m.runId === runId && m.step.ready && m.step.candidates.length > 0,
+  ).length
 }
 
 function alive(osPid: number): boolean {
@@ -183,6 +151,43 @@ describe('the browser-mode server', () => {
       expect(end.summary).not.toHaveProperty('events')
       expect(end.summary.counts.events).toBe(events.length)
       expect(end.summary.counts.cpu).toBe(mine.flatMap((m) => (m.type === 'run:events' ? m.cpu : [])).length)
+    } finally {
+      client.ws.close()
+    }
+  })
+
+  it('steps a run in step mode over the socket, and refuses bad controls with their message', async () => {
+    const client = await Client.open(server.url)
+    try {
+      const { runId } = (await client.call({
+        type: 'run:start',
+        request: { scenario: 'race-counter', params: { iterations: 1 }, options: { step: true } },
+      })) as { runId: string }
+      await expect(
+        client.call({ type: 'run:control', runId, command: { type: 'jump' } as never }),
+      ).rejects.toThrow(/a run control is pause, resume, or step/)
+      await expect(
+        client.call({ type: 'run:control', runId: 'run-x', command: { type: 'pause' } }),
+      ).rejects.toThrow(/no run 'run-x'/)
+      // Whoever waits first goes, until the run ends.
+      let answered = 0
+      for (;;) {
+        const ended = (): boolean => client.stream.some((m) => m.runId === runId && m.type === 'run:end')
+        await client.until(() => ended() || answered < stepsReady(client.stream, runId))
+        if (ended()) break
+        const step = [...client.stream].reverse().find((m) => m.type === 'run:step' && m.runId === runId)
+        if (step?.type !== 'run:step') throw new Error('no step to take')
+        answered = stepsReady(client.stream, runId)
+        await client.call({
+          type: 'run:control',
+          runId,
+          command: { type: 'step', key: step.step.candidates[0].key },
+        })
+      }
+      const end = client.stream.find((m) => m.runId === runId && m.type === 'run:end')
+      if (end?.type !== 'run:end') throw new Error('no end')
+      expect(end.summary.outcome.status).toBe('finished')
+      expect(end.summary.schedule!.length).toBeGreaterThan(5)
     } finally {
       client.ws.close()
     }

@@ -10,8 +10,9 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { ProcessLauncher } from '../engine/launcher'
 import { scenarioSummary } from '../engine/scenario'
 import { startSession, type RunSession } from '../engine/session'
+import { PageBatches } from '../engine/batch'
 import { loadPlayerTemplate } from '../engine/export/player'
-import { IPC, type SocketMessage, type SocketRequest } from '../shared/protocol'
+import { IPC, checkRunControl, type SocketMessage, type SocketRequest } from '../shared/protocol'
 import { findScenario, scenarios } from '../scenarios/catalog'
 
 export interface ServerOptions {
@@ -52,6 +53,8 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
   let launcher: Promise<ProcessLauncher> | null = null
   const getLauncher = (): Promise<ProcessLauncher> => (launcher ??= options.launcher())
   const running = new Set<RunSession>()
+  /** Each socket's Run-many batches. */
+  const batchesOfPages = new Set<PageBatches>()
 
   const http = createServer((req, res) => serveFile(rendererDir, req, res))
   const wss = new WebSocketServer({ noServer: true })
@@ -85,8 +88,11 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
           send({ type: 'api:error', id: request.id, message: e instanceof Error ? e.message : String(e) }),
       )
     })
+    const batches = new PageBatches(findScenario, (message) => send({ type: IPC.batchStream, message }))
+    batchesOfPages.add(batches)
     ws.on('close', () => {
       for (const session of mine) session.stop()
+      void batches.close().finally(() => batchesOfPages.delete(batches))
     })
 
     async function answer(request: SocketRequest): Promise<unknown> {
@@ -115,6 +121,23 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
           for (const session of mine) if (session.runId === request.runId) session.stop()
           return null
         }
+        case IPC.runControl: {
+          const command = checkRunControl(request.command)
+          const session = [...mine].find((s) => s.runId === request.runId)
+          if (!session) throw new Error(`no run '${String(request.runId)}' is going on`)
+          session.control(command)
+          return null
+        }
+        case IPC.batchStart: {
+          const chosen = await getLauncher()
+          if (ws.readyState !== ws.OPEN) throw new Error('the connection closed')
+          return batches.start(request.request, chosen)
+        }
+        case IPC.batchCancel:
+          batches.cancel(request.batchId)
+          return null
+        case IPC.batchRun:
+          return { base64: Buffer.from(batches.recording(request.batchId, request.run)).toString('base64') }
         case IPC.playerTemplate:
           return loadPlayerTemplate(options.playerDir ?? join(rendererDir, '../player'))
         default:
@@ -137,6 +160,7 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
     url: `http://${host}:${port}/`,
     port,
     async close() {
+      await Promise.all([...batchesOfPages].map((batches) => batches.close()))
       const ending = [...running].map((session) => {
         session.stop()
         return session.done.catch(() => {})

@@ -4,6 +4,7 @@
  * (child_process IPC or an Electron utilityProcess port); Electron IPC channels are below.
  */
 import type { ParamValues, ScenarioSummary } from './scenario'
+import type { BatchRequest, BatchStreamMessage } from './batch'
 import type { RunOptions, RunRecord, TraceEvent, CpuSample, ThreadCpuSample, ProcessInfo } from './trace'
 
 /** Records as the engine writes them: RECORD_FIELDS doubles an event, strings referenced by index. */
@@ -68,6 +69,10 @@ export type HostInbound =
   | { type: 'broker:reply'; tid: number; reply: BrokerReply }
   /** The answer to host:exiting: children are dealt with, the process may end. */
   | { type: 'host:exit-now' }
+  /** Pause (every thread parks at its next operation) or resume the process. */
+  | { type: 'run:pause'; paused: boolean }
+  /** Step mode: the thread waiting at its gate may do its next operation. */
+  | { type: 'step:grant'; tid: number }
 
 export type HostOutbound =
   | { type: 'host:ready'; pid: number; osPid: number }
@@ -82,12 +87,76 @@ export type HostOutbound =
   /** Its threads are done; before it ends, multiprocessing's exit handler joins or terminates its children. */
   | { type: 'host:exiting'; pid: number; exitCode: number }
   | { type: 'host:exit'; pid: number; exitCode: number }
+  /**
+   * Step mode: who waits to be chosen, and whether any thread of the process still runs. `grants`
+   * and `replies` count the grants and broker replies the host had taken in when it looked, so the
+   * run knows whether this is news or was sent before its latest message arrived.
+   */
+  | {
+      type: 'step:state'
+      pid: number
+      running: boolean
+      gated: StepGate[]
+      grants: number
+      replies: number
+    }
+
+/** A thread waiting at its next operation in step mode. */
+export interface StepGate {
+  tid: number
+  name: string
+  line: number
+}
+
+/** A thread the teacher may choose in step mode. */
+export interface StepCandidate {
+  /** threadKey(pid, tid): what a schedule lists. */
+  key: number
+  pid: number
+  tid: number
+  process: string
+  name: string
+  /** The line of program.py whose operation it will do next. */
+  line: number
+}
+
+/** Step mode as a window shows it. */
+export interface StepView {
+  /** Threads waiting at their next operation, in process and thread order. */
+  candidates: StepCandidate[]
+  /** Every thread has stopped (at an operation, or blocked): the next choice takes effect now. */
+  ready: boolean
+  /** Steps taken so far. */
+  steps: number
+  /** Steps of a replayed schedule still to come. */
+  replayLeft: number
+  /** Why a replayed schedule was abandoned (the run went another way), or null. */
+  diverged: string | null
+}
+
+/** A RunControl from outside, checked: the command, or why it is refused. */
+export function checkRunControl(value: unknown): RunControl {
+  const v = value as { type?: unknown; key?: unknown } | null
+  if (v && (v.type === 'pause' || v.type === 'resume')) return { type: v.type }
+  if (v && v.type === 'step' && typeof v.key === 'number' && Number.isSafeInteger(v.key) && v.key >= 0)
+    return { type: 'step', key: v.key }
+  throw new Error('a run control is pause, resume, or step with a thread key')
+}
+
+/** What a window may ask of a live run besides Stop. */
+export type RunControl =
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** Step mode: let this thread (a thread key) do its next operation. */
+  | { type: 'step'; key: number }
 
 /** Electron IPC (main <-> preload), invoke-style unless noted. */
 export const IPC = {
   scenariosList: 'scenarios:list',
   runStart: 'run:start',
   runStop: 'run:stop',
+  /** page -> backend (invoke): pause, resume or step a live run (RunControl). */
+  runControl: 'run:control',
   /**
    * preload -> main, once per page load (send, not invoke): asks for the page's run stream. Main
    * answers on run:stream; the runs of the page this one replaced (a reload) are stopped.
@@ -99,6 +168,14 @@ export const IPC = {
   playerTemplate: 'player:template',
   /** main -> preload, once per page load: one MessagePort, over which every RunStreamMessage for the page arrives. */
   runStream: 'run:stream',
+  /** page -> backend (invoke): run a lesson many times (BatchRequest); answers BatchStartReply. */
+  batchStart: 'batch:start',
+  /** page -> backend (invoke): cancel the page's batch by its id. */
+  batchCancel: 'batch:cancel',
+  /** page -> backend (invoke): a kept run of the page's last batch, as a gzipped recording (BatchRunReply). */
+  batchRun: 'batch:run',
+  /** backend -> page (send; pushed in browser mode): every BatchStreamMessage of the page's batches. */
+  batchStream: 'batch:stream',
 } as const
 
 /**
@@ -106,6 +183,8 @@ export const IPC = {
  * rewrites a handler's error message ("Error invoking remote method ..."); the preload rejects with `message`.
  */
 export type RunStartReply = { ok: true; runId: string } | { ok: false; message: string }
+/** run:control's answer over Electron IPC, for the same reason. */
+export type RunControlReply = { ok: true } | { ok: false; message: string }
 
 export interface RunRequest {
   scenario: string
@@ -132,6 +211,10 @@ export type RunStreamMessage =
       threadCpu: ThreadCpuSample[]
     }
   | { type: 'run:process'; runId: string; process: ProcessInfo }
+  /** Step mode: who may go next (sent whenever it changes). */
+  | { type: 'run:step'; runId: string; step: StepView }
+  /** The run was paused or resumed. */
+  | { type: 'run:paused'; runId: string; paused: boolean }
   /**
    * `summary`: the record without what already streamed (events and samples), with their counts so
    * a window can tell that it heard all of it. `verdict`: the lesson's outcome in words, as the
@@ -168,9 +251,15 @@ export type SocketRequest =
   | { id: number; type: typeof IPC.scenariosList }
   | { id: number; type: typeof IPC.runStart; request: RunRequest }
   | { id: number; type: typeof IPC.runStop; runId: string }
+  | { id: number; type: typeof IPC.runControl; runId: string; command: RunControl }
   | { id: number; type: typeof IPC.playerTemplate }
+  | { id: number; type: typeof IPC.batchStart; request: BatchRequest }
+  | { id: number; type: typeof IPC.batchCancel; batchId: string }
+  /** Answered with `{ base64 }`: the recording's gzipped bytes. */
+  | { id: number; type: typeof IPC.batchRun; batchId: string; run: number }
 
 export type SocketMessage =
   | { type: 'api:reply'; id: number; value: unknown }
   | { type: 'api:error'; id: number; message: string }
   | { type: typeof IPC.runStream; message: RunStreamMessage }
+  | { type: typeof IPC.batchStream; message: BatchStreamMessage }

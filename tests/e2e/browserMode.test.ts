@@ -5,19 +5,9 @@
  * with INTERLEAVE_SCREENSHOTS=docs they replace the ones in docs/screenshots/.
  */
 import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM, hasChromium, openBrowserMode, waitFor, type BrowserMode } from './support'
-
-const screenshots = fileURLToPath(
-  new URL(
-    process.env.INTERLEAVE_SCREENSHOTS === 'docs'
-      ? '../../docs/screenshots/'
-      : '../../test-results/screenshots/',
-    import.meta.url,
-  ),
-)
+import { CHROMIUM, hasChromium, openBrowserMode, screenshots, waitFor, type BrowserMode } from './support'
 
 /** Pixels of the lanes' canvas that are a state's colour, not a lane's grey. */
 const COLOURED_PIXELS = `(() => {

@@ -1,22 +1,14 @@
 /**
  * The classroom's view: presentation mode (large type, chrome back), themes, remembered settings,
- * and the keyboard, with `?` listing every shortcut. At 1920x1080, as a projector shows it.
+ * the keyboard, with `?` listing every shortcut, and the lessons' captions, large enough to read from
+ * the back of the room and moving on as the run does. At 1920x1080, as a projector shows it.
  */
 import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM, hasChromium, openBrowserMode, type BrowserMode } from './support'
+import { CHROMIUM, hasChromium, openBrowserMode, screenshots, waitFor, type BrowserMode } from './support'
 
 const describeInChromium = hasChromium ? describe : describe.skip
 if (!hasChromium) process.stderr.write(`SKIPPED presentation tests: no Chromium at ${CHROMIUM}\n`)
-const screenshots = fileURLToPath(
-  new URL(
-    process.env.INTERLEAVE_SCREENSHOTS === 'docs'
-      ? '../../docs/screenshots/'
-      : '../../test-results/screenshots/',
-    import.meta.url,
-  ),
-)
 
 /** The font size an element is drawn at, in CSS pixels. */
 const fontPx = (selector: string): string =>
@@ -95,6 +87,55 @@ describeInChromium('presentation mode and the keyboard', () => {
     expect(await page.evaluate('document.documentElement.hasAttribute("data-presentation")')).toBe(true)
     await page.keyboard.press('p')
     expect(await page.evaluate('document.documentElement.hasAttribute("data-presentation")')).toBe(false)
+    expect(app.pageErrors).toEqual([])
+  })
+
+  it('shows the lesson’s captions in presentation mode, at 24 px or more, moving on with the run', async () => {
+    const { page } = app
+    const lessons = page.getByRole('button', { name: 'Lessons', exact: true })
+    if (await lessons.isVisible()) await lessons.click()
+    await page.locator('[data-scenario="writer-drawer-assembler"]').click()
+    await page.locator('#param-variant').selectOption('fixed')
+    await page.locator('body').click({ position: { x: 5, y: 1070 } })
+    // Outside presentation mode no captions; P turns them on with the large type.
+    await page.keyboard.press('p')
+    await expect
+      .poll(() => page.evaluate('document.documentElement.hasAttribute("data-presentation")'))
+      .toBe(true)
+    await page.keyboard.press('r')
+    const caption = page.locator('[data-testid="narration"] .narration-text[data-moment]')
+    await caption.waitFor({ timeout: 60_000 })
+    const first = await caption.innerText()
+    expect(first).toMatch(/The Writer writes/)
+    const px = (await caption.evaluate((el) =>
+      parseFloat(el.ownerDocument.defaultView!.getComputedStyle(el).fontSize),
+    )) as number
+    expect(px).toBeGreaterThanOrEqual(24)
+    // As the run goes on, later moments take over: the hand-offs, then the end.
+    const seen = new Set([first])
+    await waitFor(
+      'the last caption',
+      async () => {
+        seen.add(await caption.innerText())
+        return seen.has('All three are done, one after another: each hand-off was an event.')
+      },
+      60_000,
+    )
+    expect(seen.size).toBeGreaterThanOrEqual(3)
+    await page.locator('.outcome-verdict').waitFor({ timeout: 60_000 })
+    // The caption bar is in view, at the bottom, and wide: a room reads it.
+    const box = await page.locator('[data-testid="narration"]').boundingBox()
+    expect(box).not.toBeNull()
+    expect(box!.y + box!.height).toBeLessThanOrEqual(1080)
+    expect(box!.width).toBeGreaterThan(900)
+    // Pointing at an earlier time shows that time's caption.
+    await page.screenshot({ path: `${screenshots}narration.png` })
+    // K turns the captions off and on again.
+    await page.keyboard.press('k')
+    await expect.poll(() => page.locator('[data-testid="narration"]').count()).toBe(0)
+    await page.keyboard.press('k')
+    await page.locator('[data-testid="narration"]').waitFor()
+    await page.keyboard.press('p')
     expect(app.pageErrors).toEqual([])
   })
 })

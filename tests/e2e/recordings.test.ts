@@ -88,7 +88,8 @@ describeInChromium('recordings in the page', () => {
       const drawn = Number(await page.locator('.timeline').getAttribute('data-events'))
       return at > 0 && drawn < shownEvents
     })
-    await page.getByRole('button', { name: 'Pause' }).click()
+    // The replay bar's Pause (the run controls have one for live runs).
+    await page.locator('.replay').getByRole('button', { name: 'Pause' }).click()
     const paused = await scrubber.inputValue()
     await new Promise((r) => setTimeout(r, 300))
     expect(await scrubber.inputValue()).toBe(paused)

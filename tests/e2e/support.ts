@@ -11,6 +11,15 @@ import { localLauncher } from '../../src/engine/localLauncher'
 import { PrelaunchingLauncher } from '../../src/engine/prelaunch'
 import { startServer, type InterleaveServer } from '../../src/server/server'
 
+/** Where screenshots go, for people to judge: docs/screenshots/ with INTERLEAVE_SCREENSHOTS=docs. */
+export const screenshots = fileURLToPath(
+  new URL(
+    process.env.INTERLEAVE_SCREENSHOTS === 'docs'
+      ? '../../docs/screenshots/'
+      : '../../test-results/screenshots/',
+    import.meta.url,
+  ),
+)
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 export const hasChromium = existsSync(CHROMIUM)

@@ -10,7 +10,12 @@ export const preloadApi: InterleaveApi = {
   // main; it is plain JSON data (as browser mode sends it), so a JSON copy is exact.
   startRun: (request) => window.interleave.startRun(JSON.parse(JSON.stringify(request))),
   stopRun: (runId) => window.interleave.stopRun(runId),
+  controlRun: (runId, command) => window.interleave.controlRun(runId, { ...command }),
   onRunMessage: (listener) => window.interleave.onRunMessage(listener),
   onOpenRecording: (listener) => window.interleave.onOpenRecording(listener),
   playerTemplate: () => window.interleave.playerTemplate(),
+  startBatch: (request) => window.interleave.startBatch(JSON.parse(JSON.stringify(request))),
+  cancelBatch: (batchId) => window.interleave.cancelBatch(batchId),
+  batchRun: (batchId, run) => window.interleave.batchRun(batchId, run),
+  onBatchMessage: (listener) => window.interleave.onBatchMessage(listener),
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { BatchStreamMessage } from '../../../shared/batch'
 import type { RunStreamMessage, SocketMessage } from '../../../shared/protocol'
 import { createWsApi, socketUrlFor } from './wsApi'
 
@@ -79,5 +80,58 @@ describe('createWsApi', () => {
   it('connects to /api on the page’s origin', () => {
     expect(socketUrlFor({ protocol: 'http:', host: '127.0.0.1:5174' })).toBe('ws://127.0.0.1:5174/api')
     expect(socketUrlFor({ protocol: 'https:', host: 'example.org' })).toBe('wss://example.org/api')
+  })
+})
+
+describe('createWsApi, run many', () => {
+  it('starts, cancels and fetches a kept run, whose base64 becomes its bytes', async () => {
+    const socket = new FakeSocket()
+    const api = createWsApi('ws://host/api', () => socket as unknown as WebSocket)
+    const start = api.startBatch({ run: { scenario: 'race-counter', params: {} }, runs: 0 })
+    socket.emit('open')
+    await tick()
+    expect(socket.sent[0]).toMatchObject({ type: 'batch:start', request: { runs: 0 } })
+    socket.emit('message', { type: 'api:error', id: socket.sent[0].id, message: 'from 1 to 1000; got 0' })
+    await expect(start).rejects.toThrow('from 1 to 1000; got 0')
+
+    const cancel = api.cancelBatch('batch-1')
+    await tick()
+    expect(socket.sent[1]).toMatchObject({ type: 'batch:cancel', batchId: 'batch-1' })
+    socket.emit('message', { type: 'api:reply', id: socket.sent[1].id, value: null })
+    await cancel
+
+    const run = api.batchRun('batch-1', 7)
+    await tick()
+    expect(socket.sent[2]).toMatchObject({ type: 'batch:run', batchId: 'batch-1', run: 7 })
+    const bytes = new Uint8Array([0, 31, 139, 200, 255])
+    socket.emit('message', {
+      type: 'api:reply',
+      id: socket.sent[2].id,
+      value: { base64: btoa(String.fromCharCode(...bytes)) },
+    })
+    expect(await run).toEqual(bytes)
+  })
+
+  it('hands batch:stream to batch listeners only, until they unsubscribe', () => {
+    const socket = new FakeSocket()
+    const api = createWsApi('ws://host/api', () => socket as unknown as WebSocket)
+    const batches: BatchStreamMessage[] = []
+    const runs: RunStreamMessage[] = []
+    const off = api.onBatchMessage((m) => batches.push(m))
+    api.onRunMessage((m) => runs.push(m))
+    socket.emit('open')
+    const message: BatchStreamMessage = {
+      type: 'batch:progress',
+      batchId: 'batch-1',
+      done: 3,
+      total: 10,
+      value: { value: 'finished', count: 3, firstRun: 0, kept: true },
+      expected: null,
+    }
+    socket.emit('message', { type: 'batch:stream', message })
+    off()
+    socket.emit('message', { type: 'batch:stream', message })
+    expect(batches).toEqual([message])
+    expect(runs).toEqual([])
   })
 })

@@ -1,5 +1,6 @@
 import type { InterleaveApi } from '../../../preload/index.d'
 import type { RunStreamMessage, SocketMessage, SocketRequest } from '../../../shared/protocol'
+import type { BatchStreamMessage } from '../../../shared/batch'
 
 /** Where browser mode's backend listens: `/api` on the page's own origin. */
 export function socketUrlFor(location: { protocol: string; host: string }): string {
@@ -19,6 +20,7 @@ type Request = WithoutId<SocketRequest>
  */
 export function createWsApi(url: string, makeSocket = (u: string) => new WebSocket(u)): InterleaveApi {
   const listeners = new Set<(message: RunStreamMessage) => void>()
+  const batchListeners = new Set<(message: BatchStreamMessage) => void>()
   const pending = new Map<number, Pending>()
   let nextId = 1
   let socket: WebSocket | null = null
@@ -38,6 +40,10 @@ export function createWsApi(url: string, makeSocket = (u: string) => new WebSock
       const message = JSON.parse(event.data) as SocketMessage
       if (message.type === 'run:stream') {
         for (const listener of listeners) listener(message.message)
+        return
+      }
+      if (message.type === 'batch:stream') {
+        for (const listener of batchListeners) listener(message.message)
         return
       }
       const waiter = pending.get(message.id)
@@ -70,7 +76,18 @@ export function createWsApi(url: string, makeSocket = (u: string) => new WebSock
     listScenarios: () => call({ type: 'scenarios:list' }),
     startRun: (request) => call({ type: 'run:start', request }),
     stopRun: (runId) => call({ type: 'run:stop', runId }),
+    controlRun: (runId, command) => call({ type: 'run:control', runId, command }),
     playerTemplate: () => call({ type: 'player:template' }),
+    startBatch: (request) => call({ type: 'batch:start', request }),
+    cancelBatch: (batchId) => call({ type: 'batch:cancel', batchId }),
+    // JSON carries the recording's gzipped bytes as base64.
+    batchRun: async (batchId, run) =>
+      fromBase64((await call<{ base64: string }>({ type: 'batch:run', batchId, run })).base64),
+    onBatchMessage(listener) {
+      batchListeners.add(listener)
+      void connect().catch(() => {})
+      return () => batchListeners.delete(listener)
+    },
     onRunMessage(listener) {
       listeners.add(listener)
       void connect().catch(() => {}) // so that the stream flows even before the first call
@@ -79,4 +96,11 @@ export function createWsApi(url: string, makeSocket = (u: string) => new WebSock
     // No main process hands files to a browser tab: it opens them itself (Open…, a drop).
     onOpenRecording: () => () => {},
   }
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text)
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return bytes
 }

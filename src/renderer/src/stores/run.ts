@@ -1,7 +1,7 @@
 import { computed, ref, shallowRef, triggerRef } from 'vue'
 import { defineStore } from 'pinia'
 import { api } from '../api'
-import type { RunStreamMessage } from '../../../shared/protocol'
+import type { RunStreamMessage, StepView } from '../../../shared/protocol'
 import type { ParamSpec, ParamValues } from '../../../shared/scenario'
 import type { RunRecord, ThreadCpuSample, TraceEvent } from '../../../shared/trace'
 import { RunTrace } from '../trace/runTrace'
@@ -26,6 +26,13 @@ export interface ReplayState {
 }
 
 export const REPLAY_SPEEDS = [0.1, 0.25, 0.5, 1, 2, 4] as const
+/** A live run's speeds, as a multiple of real time: 0.5 takes twice as long. */
+export const RUN_SPEEDS = [0.1, 0.25, 0.5, 1, 2, 4] as const
+
+/** The engine's speed option is a slowdown (2: twice as slow); the page speaks of pace (0.5x). */
+export function paceOf(engineSpeed: number): number {
+  return 1 / engineSpeed
+}
 
 type Started = Extract<RunStreamMessage, { type: 'run:started' }>
 
@@ -56,6 +63,14 @@ export const useRunStore = defineStore('run', () => {
   const gil = ref(true)
   /** Seconds; null is the scenario's own default. */
   const timeoutS = ref<number | null>(null)
+  /** Pace of the next run: 0.5 is half as fast (sleeps, waits and CPU work all take twice as long). */
+  const pace = ref(1)
+  /** Step mode for the next run: every operation waits for the teacher's choice. */
+  const stepMode = ref(false)
+  /** Step mode: who may go next, as the run last said. */
+  const step = shallowRef<StepView | null>(null)
+  const paused = ref(false)
+  const controlError = ref<string | null>(null)
 
   const phase = ref<RunPhase>('idle')
   const runId = ref<string | null>(null)
@@ -120,6 +135,9 @@ export const useRunStore = defineStore('run', () => {
       threadCpu = []
       ended.value = null
       cursorUs.value = null
+      step.value = null
+      paused.value = false
+      controlError.value = null
       phase.value = 'running'
       touch()
       return
@@ -141,6 +159,12 @@ export const useRunStore = defineStore('run', () => {
         trace.value.setProcess(message.process)
         touch()
         break
+      case 'run:step':
+        step.value = message.step
+        break
+      case 'run:paused':
+        paused.value = message.paused
+        break
       case 'run:end': {
         // The end carries the record less what streamed; the stream is all of it unless the
         // connection dropped some, which the counts tell.
@@ -158,6 +182,7 @@ export const useRunStore = defineStore('run', () => {
             : null,
         }
         phase.value = 'ended'
+        paused.value = false
         touch()
         break
       }
@@ -166,7 +191,8 @@ export const useRunStore = defineStore('run', () => {
 
   api.onRunMessage(onMessage)
 
-  async function start(scenario: string): Promise<void> {
+  /** Starts the lesson; `schedule` replays a recorded step-mode schedule (and turns step mode on). */
+  async function start(scenario: string, schedule?: number[]): Promise<void> {
     if (isRunning.value) return
     closeReplay()
     startError.value = null
@@ -174,7 +200,13 @@ export const useRunStore = defineStore('run', () => {
     phase.value = 'starting'
     awaitingStart = true
     try {
-      const options = { gil: gil.value, ...(timeoutS.value ? { timeoutS: timeoutS.value } : {}) }
+      const options = {
+        gil: gil.value,
+        speed: 1 / pace.value,
+        ...(timeoutS.value ? { timeoutS: timeoutS.value } : {}),
+        ...(stepMode.value || schedule ? { step: true } : {}),
+        ...(schedule ? { schedule: [...schedule] } : {}),
+      }
       const reply = await api.startRun({ scenario, params: params.value, options })
       runId.value = reply.runId
       awaitingStart = false
@@ -188,6 +220,30 @@ export const useRunStore = defineStore('run', () => {
   async function stop(): Promise<void> {
     if (runId.value && isRunning.value) await api.stopRun(runId.value)
   }
+
+  /** Pauses or resumes the live run; what went wrong is shown, not thrown. */
+  async function setPaused(on: boolean): Promise<void> {
+    if (!runId.value || !isRunning.value || phase.value !== 'running') return
+    await control(on ? { type: 'pause' } : { type: 'resume' })
+  }
+
+  /** Step mode: lets this thread (a thread key) do its next operation. */
+  async function chooseStep(key: number): Promise<void> {
+    if (!runId.value || !isRunning.value || !step.value) return
+    await control({ type: 'step', key })
+  }
+
+  async function control(command: Parameters<typeof api.controlRun>[1]): Promise<void> {
+    try {
+      controlError.value = null
+      await api.controlRun(runId.value!, command)
+    } catch (error) {
+      controlError.value = error instanceof Error ? error.message : String(error)
+    }
+  }
+
+  /** The step-mode schedule of the run on screen (live or a recording), if it has one. */
+  const schedule = computed(() => ended.value?.record.schedule ?? null)
 
   // --- recordings ---------------------------------------------------------------------------------
 
@@ -309,6 +365,14 @@ export const useRunStore = defineStore('run', () => {
     params,
     gil,
     timeoutS,
+    pace,
+    stepMode,
+    step,
+    paused,
+    controlError,
+    schedule,
+    setPaused,
+    chooseStep,
     phase,
     runId,
     startError,

@@ -30,6 +30,7 @@ import type { LaunchedProcess, ProcessLauncher } from './launcher'
 import { RecordDecoder } from './records'
 import type { ScenarioDefinition } from './scenario'
 import { Stepper } from './stepper'
+import { DeadlockWatch, findCycle, type ObjectFacts } from './deadlock'
 
 export const DEFAULT_OPTIONS: RunOptions = {
   gil: true,
@@ -40,6 +41,8 @@ export const DEFAULT_OPTIONS: RunOptions = {
 }
 /** 12.5 Hz: above the 10 Hz the trace promises, even when timers drift. */
 const CPU_SAMPLE_MS = 80
+/** How often the run looks for a deadlock: with DEADLOCK_CONFIRM_US, one is reported within a second. */
+const DEADLOCK_CHECK_MS = 200
 /** How long processes get to exit after a kill before the run gives up waiting. */
 const KILL_GRACE_MS = 3000
 
@@ -53,6 +56,8 @@ export interface RunUpdate {
   step?: StepView
   /** The run was paused (true) or resumed (false). */
   paused?: boolean
+  /** A deadlock, as soon as it has formed (within a second). */
+  deadlock?: DeadlockReport
 }
 
 /** A launched host; `entry` is set once it becomes a Python process. */
@@ -91,6 +96,7 @@ export class Run {
   private resolve!: (record: RunRecord) => void
   private record: RunRecord | null = null
   private readonly stepper: Stepper | null
+  private readonly deadlocks = new DeadlockWatch((pid) => this.processes[pid]?.info.name ?? `process ${pid}`)
   private paused = false
   /** The timeout's clock: it stops while the run is paused or waits for a step to be chosen. */
   private timeoutLeftMs = 0
@@ -201,6 +207,12 @@ export class Run {
     )
     this.timeoutLeftMs = this.options.timeoutS * 1000
     this.updateTimeout()
+    this.timers.push(
+      setInterval(() => {
+        const deadlock = this.deadlocks.check(this.nowUs())
+        if (deadlock) this.emit({ events: [], cpu: [], threadCpu: [], deadlock })
+      }, DEADLOCK_CHECK_MS),
+    )
     const spares = Math.min(16, this.scenario.processesHint?.(this.params) ?? 0)
     this.launchProcess({
       objectId: -1,
@@ -332,6 +344,7 @@ export class Run {
     const events: TraceEvent[] = []
     for (const b of batches) this.decoder.decode(b, events)
     for (const e of events) this.events.push(e)
+    this.deadlocks.add(events)
     for (const s of threadCpu) this.threadCpu.push(s)
     this.emit({ events, cpu: [], threadCpu })
   }
@@ -406,7 +419,11 @@ export class Run {
       this.threadCpu,
       this.processes.map((p) => p.info),
     )
-    const deadlock = this.ending.status === 'timed-out' ? findDeadlock(this.events, final) : null
+    // A cycle seen while the run went on stands (a Stop after it still names it); at a timeout,
+    // the final states are asked too.
+    const deadlock =
+      (this.ending.status === 'timed-out' ? findDeadlock(this.events, final) : null) ??
+      this.deadlocks.reported
     let message = this.ending.message
     if (this.ending.status === 'timed-out') message += describeStuck(this.events, final, deadlock)
     const outcome: RunOutcome = { status: this.ending.status, message, wallUs, deadlock }
@@ -511,52 +528,15 @@ export function finalObjects(events: TraceEvent[]): FinalObjectState[] {
   return [...objects.values()]
 }
 
-interface ObjectFacts {
-  name: string
-  kind: ObjectKind
-  owner: number | null
-}
-
 function objectFacts(events: TraceEvent[]): Map<number, ObjectFacts> {
   return new Map(
     finalObjects(events).map((o) => [o.obj, { name: o.name, kind: o.kind, owner: o.state.owner ?? null }]),
   )
 }
 
-/**
- * A cycle of threads each blocked on a lock that the next one holds. Only locks have owners,
- * so only they can close such a cycle.
- */
+/** At the end of a run: a cycle of threads each blocked on a lock that the next one holds. */
 export function findDeadlock(events: TraceEvent[], final: FinalThreadState[]): DeadlockReport | null {
-  const objects = objectFacts(events)
-  const byKey = new Map(final.map((t) => [threadKey(t.pid, t.tid), t]))
-  const waitsFor = (t: FinalThreadState): FinalThreadState | undefined => {
-    if (t.state !== 'blocked' || t.obj === null) return undefined
-    const owner = objects.get(t.obj)?.owner
-    return owner === null || owner === undefined ? undefined : byKey.get(owner)
-  }
-  for (const start of final) {
-    const path: FinalThreadState[] = []
-    let t: FinalThreadState | undefined = start
-    while (t && !path.includes(t)) {
-      path.push(t)
-      t = waitsFor(t)
-    }
-    if (t && t === start && path.length > 1) {
-      return {
-        cycle: path.map((p) => ({
-          pid: p.pid,
-          tid: p.tid,
-          process: p.process,
-          thread: p.name,
-          obj: p.obj!,
-          objName: objects.get(p.obj!)?.name ?? `#${p.obj}`,
-          line: p.line,
-        })),
-      }
-    }
-  }
-  return null
+  return findCycle(objectFacts(events), final)
 }
 
 /** For a timed-out run: who was still waiting, on what, at which line. */

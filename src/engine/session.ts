@@ -49,6 +49,7 @@ export function startSession(
     if (u.process) send({ type: 'run:process', runId, process: u.process })
     if (u.step) send({ type: 'run:step', runId, step: u.step })
     if (u.paused !== undefined) send({ type: 'run:paused', runId, paused: u.paused })
+    if (u.deadlock) send({ type: 'run:deadlock', runId, deadlock: u.deadlock })
     if (u.events.length || u.cpu.length || u.threadCpu.length) {
       send({ type: 'run:events', runId, events: u.events, cpu: u.cpu, threadCpu: u.threadCpu })
     }

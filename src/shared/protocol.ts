@@ -5,7 +5,15 @@
  */
 import type { ParamValues, ScenarioSummary } from './scenario'
 import type { BatchRequest, BatchStreamMessage } from './batch'
-import type { RunOptions, RunRecord, TraceEvent, CpuSample, ThreadCpuSample, ProcessInfo } from './trace'
+import type {
+  CpuSample,
+  DeadlockReport,
+  ProcessInfo,
+  RunOptions,
+  RunRecord,
+  ThreadCpuSample,
+  TraceEvent,
+} from './trace'
 
 /** Records as the engine writes them: RECORD_FIELDS doubles an event, strings referenced by index. */
 export interface EncodedBatch {
@@ -215,6 +223,8 @@ export type RunStreamMessage =
   | { type: 'run:step'; runId: string; step: StepView }
   /** The run was paused or resumed. */
   | { type: 'run:paused'; runId: string; paused: boolean }
+  /** A deadlock formed: threads each blocked on a lock the next one holds (the run goes on to its end). */
+  | { type: 'run:deadlock'; runId: string; deadlock: DeadlockReport }
   /**
    * `summary`: the record without what already streamed (events and samples), with their counts so
    * a window can tell that it heard all of it. `verdict`: the lesson's outcome in words, as the

@@ -243,6 +243,30 @@ describeInChromium('browser mode in Chromium', () => {
     await page.screenshot({ path: `${screenshots}countdown-gil.png` })
   })
 
+  it('says a deadlock as it forms, marks its threads, and keeps it in the outcome after Stop', async () => {
+    await openLessons()
+    await page.locator('[data-scenario="deadlock-two-locks"]').click()
+    await page.locator('#param-order').selectOption('opposite')
+    await page.locator('#option-timeout').fill('60')
+    const began = Date.now()
+    await page.getByRole('button', { name: 'Run', exact: true }).click()
+    const live = page.locator('.outcome-deadlock--live')
+    await live.waitFor({ timeout: 20_000 })
+    // Long before the 60 s timeout: the run said it as it formed.
+    expect(Date.now() - began).toBeLessThan(20_000)
+    const text = (await live.innerText()).replace(/\s+/g, ' ')
+    expect(text).toMatch(
+      /T\d waits for lock_\w at line 16, held by MainProcess\/T\d waits for lock_\w at line 16/,
+    )
+    expect(await page.locator('.timeline-label--deadlocked').count()).toBe(2)
+    await page.locator('#stop-button').click()
+    await page.locator('.outcome-verdict').waitFor({ timeout: 30_000 })
+    await expect(page.locator('.outcome-deadlock').innerText()).resolves.toMatch(/lock_a/)
+    expect(await page.locator('.timeline-label--deadlocked').count()).toBe(2)
+    await page.locator('#option-timeout').fill('')
+    expect(pageErrors).toEqual([])
+  })
+
   it('stops a run with Stop, and shows a rejected parameter', async () => {
     await runLesson('writer-drawer-assembler', { variant: 'as-written' })
     await waitFor('thread lanes', async () => (await laneLabels()).length >= 2)

@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { api } from '../api'
 import type { RunStreamMessage, StepView } from '../../../shared/protocol'
 import type { ParamSpec, ParamValues } from '../../../shared/scenario'
-import type { RunRecord, ThreadCpuSample, TraceEvent } from '../../../shared/trace'
+import type { DeadlockReport, RunRecord, ThreadCpuSample, TraceEvent } from '../../../shared/trace'
 import { RunTrace } from '../trace/runTrace'
 import { Replay } from '../replay/replay'
 import { makeRecording, type Recording } from '../../../shared/recording'
@@ -71,6 +71,8 @@ export const useRunStore = defineStore('run', () => {
   const step = shallowRef<StepView | null>(null)
   const paused = ref(false)
   const controlError = ref<string | null>(null)
+  /** A deadlock the run reported as it formed, or the one its outcome names. */
+  const liveDeadlock = shallowRef<DeadlockReport | null>(null)
 
   const phase = ref<RunPhase>('idle')
   const runId = ref<string | null>(null)
@@ -136,6 +138,7 @@ export const useRunStore = defineStore('run', () => {
       ended.value = null
       cursorUs.value = null
       step.value = null
+      liveDeadlock.value = null
       paused.value = false
       controlError.value = null
       phase.value = 'running'
@@ -164,6 +167,9 @@ export const useRunStore = defineStore('run', () => {
         break
       case 'run:paused':
         paused.value = message.paused
+        break
+      case 'run:deadlock':
+        liveDeadlock.value = message.deadlock
         break
       case 'run:end': {
         // The end carries the record less what streamed; the stream is all of it unless the
@@ -370,6 +376,7 @@ export const useRunStore = defineStore('run', () => {
     step,
     paused,
     controlError,
+    liveDeadlock,
     schedule,
     setPaused,
     chooseStep,

@@ -2,16 +2,62 @@
  * `npm run serve`: browser mode on 127.0.0.1. The launcher is handed in by the caller (bin/serve.js
  * passes the checkout's), so that this layer imports only the engine, shared and the catalogue.
  */
+import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import type { ProcessLauncher } from '../engine/launcher'
 import { startServer, type InterleaveServer } from './server'
 
 export const DEFAULT_PORT = 5174
 
-const USAGE = `Usage: npm run serve -- [--port N]
+const USAGE = `Usage: npm run serve -- [--port N] [--host ADDRESS [--token TOKEN]]
 
 Serves Interleave to a browser at http://127.0.0.1:N/ (default ${DEFAULT_PORT}; 0 picks a free port).
-The port may also come from the PORT environment variable.`
+The port may also come from the PORT environment variable.
+
+--host ADDRESS listens elsewhere than this machine's loopback (e.g. 0.0.0.0, for a projector's
+browser on the classroom network). Anyone who can reach it could then start processes here, so it
+asks for a token: --token TOKEN (at least 16 characters), or one is made up. The address printed
+carries it; only a page opened with it can run lessons.`
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+export const MIN_TOKEN_LENGTH = 16
+
+export interface ServeArgs {
+  port: number
+  host: string
+  /** Set when the server listens beyond loopback. */
+  token: string | undefined
+}
+
+/** --port, --host and --token, checked; a host beyond loopback gets a token (made up if not given). */
+export function parseServeArgs(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  makeToken: () => string = () => randomBytes(18).toString('base64url'),
+): ServeArgs {
+  const rest: string[] = []
+  let host = '127.0.0.1'
+  let token: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const value = (name: string): string => {
+      if (arg === `--${name}`) {
+        const v = argv[++i]
+        if (v === undefined || v.startsWith('--')) throw new UsageError(`--${name} needs a value`)
+        return v
+      }
+      return arg.slice(`--${name}=`.length)
+    }
+    if (arg === '--host' || arg.startsWith('--host=')) host = value('host')
+    else if (arg === '--token' || arg.startsWith('--token=')) token = value('token')
+    else rest.push(arg)
+  }
+  const port = parsePort(rest, env)
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH)
+    throw new UsageError(`the token must be at least ${MIN_TOKEN_LENGTH} characters long`)
+  if (LOOPBACK.has(host)) return { port, host, token }
+  return { port, host, token: token ?? makeToken() }
+}
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -42,9 +88,9 @@ export async function serve(
     process.stdout.write(`${USAGE}\n`)
     return null
   }
-  let port: number
+  let args: ServeArgs
   try {
-    port = parsePort(argv, process.env)
+    args = parseServeArgs(argv, process.env)
   } catch (e) {
     if (!(e instanceof UsageError)) throw e
     process.stderr.write(`interleave serve: ${e.message}\n\n${USAGE}\n`)
@@ -52,8 +98,14 @@ export async function serve(
     return null
   }
   const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
-  const server = await startServer({ port, rendererDir, launcher })
+  const server = await startServer({ ...args, rendererDir, launcher })
   process.stdout.write(`Interleave is at ${server.url}\n`)
+  if (args.token !== undefined) {
+    process.stdout.write(
+      `It listens on ${args.host}: anyone who can reach this address with its token can run lessons ` +
+        'on this machine. Share the address only with your class.\n',
+    )
+  }
   let closing = false
   const shutDown = (): void => {
     if (closing) return

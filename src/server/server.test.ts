@@ -6,7 +6,7 @@ import WebSocket from 'ws'
 import { localLauncher } from '../engine/localLauncher'
 import type { RunStreamMessage } from '../shared/protocol'
 import { SocketClient as Client } from '../../tests/support/socketClient'
-import { parsePort, UsageError } from './main'
+import { parsePort, parseServeArgs, UsageError } from './main'
 import { startServer, type InterleaveServer } from './server'
 
 /** How many step views of the run said that a choice could be made. */
@@ -33,6 +33,52 @@ describe('parsePort', () => {
     expect(parsePort(['--port=9000'], {})).toBe(9000)
     expect(() => parsePort(['--port', 'x'], {})).toThrow(UsageError)
     expect(() => parsePort(['--bogus'], {})).toThrow(/unknown argument/)
+  })
+})
+
+describe('parseServeArgs', () => {
+  it('listens on loopback without a token, elsewhere only with one', () => {
+    const made = (): string => 'made-up-token-of-24-chars'
+    expect(parseServeArgs([], {}, made)).toEqual({ port: 5174, host: '127.0.0.1', token: undefined })
+    expect(parseServeArgs(['--host', '0.0.0.0'], {}, made)).toEqual({
+      port: 5174,
+      host: '0.0.0.0',
+      token: 'made-up-token-of-24-chars',
+    })
+    expect(
+      parseServeArgs(['--host=10.0.0.5', '--token', 'sixteen-chars-ok', '--port', '0'], {}, made),
+    ).toEqual({ port: 0, host: '10.0.0.5', token: 'sixteen-chars-ok' })
+    expect(() => parseServeArgs(['--host', '0.0.0.0', '--token', 'short'], {})).toThrow(/at least 16/)
+    expect(() => parseServeArgs(['--host'], {})).toThrow(/--host needs a value/)
+    expect(() => parseServeArgs(['--bogus'], {})).toThrow(UsageError)
+  })
+})
+
+describe('a server that asks for a token', () => {
+  it('refuses a socket without the token or with another, and takes one with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'interleave-token-'))
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>page</title>')
+    const token = 'a-token-for-this-test-only'
+    const server = await startServer({ port: 0, rendererDir: dir, launcher: () => localLauncher(), token })
+    try {
+      expect(server.url).toMatch(/\/\?token=a-token-for-this-test-only$/)
+      const base = server.url.replace(/^http/, 'ws').replace(/\?.*$/, '')
+      const opens = (url: string): Promise<boolean> =>
+        new Promise((resolve) => {
+          const ws = new WebSocket(url)
+          ws.once('open', () => {
+            ws.close()
+            resolve(true)
+          })
+          ws.once('error', () => resolve(false))
+        })
+      expect(await opens(`${base}api`)).toBe(false)
+      expect(await opens(`${base}api?token=a-token-for-this-test-onlX`)).toBe(false)
+      expect(await opens(`${base}api?token=${token}`)).toBe(true)
+    } finally {
+      await server.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

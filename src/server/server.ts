@@ -2,6 +2,7 @@
  * Browser mode: the built renderer over HTTP and the InterleaveApi over a WebSocket at `/api`, on
  * 127.0.0.1 only. Each socket owns the runs it started: closing it stops them.
  */
+import { timingSafeEqual } from 'node:crypto'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -24,7 +25,21 @@ export interface ServerOptions {
   playerDir?: string
   /** Made once, on first need (bundling the runtime takes a moment), and shared by every run. */
   launcher: () => Promise<ProcessLauncher>
+  /** The address to listen on: 127.0.0.1 unless asked (npm run serve -- --host). */
   host?: string
+  /**
+   * When set, a socket must bring it (`/api?token=...`): what keeps others on the network from
+   * starting processes here when the server listens beyond this machine. The page's address carries it.
+   */
+  token?: string
+}
+
+/** Whether `token` (from a request) is the server's, compared in constant time. */
+function tokenMatches(expected: string, given: string | null): boolean {
+  if (given === null) return false
+  const a = Buffer.from(expected)
+  const b = Buffer.from(given)
+  return a.length === b.length && timingSafeEqual(a, b)
 }
 
 export interface InterleaveServer {
@@ -60,10 +75,13 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
   const wss = new WebSocketServer({ noServer: true })
 
   http.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname
-    // A page from another site must not start processes on this machine.
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = url.pathname
+    // A page from another site must not start processes on this machine; nor may anyone without
+    // the token, when there is one.
     const origin = req.headers.origin
-    if (path !== '/api' || (origin !== undefined && origin !== `http://${req.headers.host}`)) {
+    const tokenOk = options.token === undefined || tokenMatches(options.token, url.searchParams.get('token'))
+    if (path !== '/api' || !tokenOk || (origin !== undefined && origin !== `http://${req.headers.host}`)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
       return
     }
@@ -157,7 +175,9 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
   getLauncher().catch(() => {}) // warm: bundle the runtime now rather than at the first Run
 
   return {
-    url: `http://${host}:${port}/`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/${
+      options.token === undefined ? '' : `?token=${encodeURIComponent(options.token)}`
+    }`,
     port,
     async close() {
       await Promise.all([...batchesOfPages].map((batches) => batches.close()))

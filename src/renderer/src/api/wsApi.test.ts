@@ -80,6 +80,10 @@ describe('createWsApi', () => {
   it('connects to /api on the page’s origin', () => {
     expect(socketUrlFor({ protocol: 'http:', host: '127.0.0.1:5174' })).toBe('ws://127.0.0.1:5174/api')
     expect(socketUrlFor({ protocol: 'https:', host: 'example.org' })).toBe('wss://example.org/api')
+    // A server listening beyond loopback hands the page its token in the address; the socket brings it.
+    expect(socketUrlFor({ protocol: 'http:', host: '10.0.0.5:5174', search: '?token=a%2Bb' })).toBe(
+      'ws://10.0.0.5:5174/api?token=a%2Bb',
+    )
   })
 })
 

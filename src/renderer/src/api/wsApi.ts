@@ -2,9 +2,14 @@ import type { InterleaveApi } from '../../../preload/index.d'
 import type { RunStreamMessage, SocketMessage, SocketRequest } from '../../../shared/protocol'
 import type { BatchStreamMessage } from '../../../shared/batch'
 
-/** Where browser mode's backend listens: `/api` on the page's own origin. */
-export function socketUrlFor(location: { protocol: string; host: string }): string {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api`
+/**
+ * Where browser mode's backend listens: `/api` on the page's own origin, with the token the page's
+ * address carries when the server asks for one (it listens beyond this machine).
+ */
+export function socketUrlFor(location: { protocol: string; host: string; search?: string }): string {
+  const token = new URLSearchParams(location.search ?? '').get('token')
+  const query = token === null ? '' : `?token=${encodeURIComponent(token)}`
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api${query}`
 }
 
 /** WebSocket.OPEN, spelled out so that this module loads where no WebSocket global exists (tests). */

@@ -55,6 +55,7 @@ describe('the main window', () => {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      disableBlinkFeatures: 'Auxclick',
     })
     expect(webPreferences?.preload).toMatch(/[/\\]preload[/\\]index\.cjs$/)
   })
@@ -77,7 +78,27 @@ describe('the main window', () => {
     const opened = (url: string) => handler({ url } as Parameters<typeof handler>[0])
     expect(opened('https://docs.python.org/3/library/threading.html')).toEqual({ action: 'deny' })
     expect(opened('file:///etc/passwd')).toEqual({ action: 'deny' })
+    // Only Python's documentation, over https: a page cannot send the user elsewhere.
+    for (const url of [
+      'https://evil.example/',
+      'http://docs.python.org/3/',
+      'https://docs.python.org.evil.example/',
+      'https://user@docs.python.org/',
+      'javascript:alert(1)',
+      'not a url',
+    ])
+      expect(opened(url)).toEqual({ action: 'deny' })
     expect(fake.openedExternally).toEqual(['https://docs.python.org/3/library/threading.html'])
+  })
+
+  it('refuses every permission the page asks for', () => {
+    createMainWindow()
+    const { session } = onlyWindow().webContents
+    const answers: boolean[] = []
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read'])
+      session.permissionRequest!(null, permission, (granted) => answers.push(granted))
+    expect(answers).toEqual([false, false, false, false])
+    expect(session.permissionCheck!(null, 'media')).toBe(false)
   })
 
   it('never navigates away from the app', () => {

@@ -40,17 +40,25 @@ export function createMainWindow(): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // A middle click must not open a link in a new window (Electron's security checklist).
+      disableBlinkFeatures: 'Auxclick',
     },
   })
+  // The app asks for nothing: camera, microphone, notifications, geolocation... are all refused.
+  window.webContents.session.setPermissionRequestHandler((_contents, _permission, callback) =>
+    callback(false),
+  )
+  window.webContents.session.setPermissionCheckHandler(() => false)
   rememberWindowState(window, stateFile)
   window.once('ready-to-show', () => {
     if (saved?.maximized) window.maximize()
     window.show()
   })
 
-  // The app is one page: links open in the user's browser, and the window never navigates away.
+  // The app is one page: links to Python's documentation open in the user's browser, nothing else
+  // does (a page must not send the user to any site it likes), and the window never navigates away.
   window.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url)
+    if (isTrustedExternal(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
   window.webContents.on('will-navigate', (event, url) => {
@@ -63,6 +71,18 @@ export function createMainWindow(): BrowserWindow {
   if (devServerUrl) void window.loadURL(devServerUrl)
   else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
   return window
+}
+
+/** The only places the app opens in the user's browser: Python's documentation, over https. */
+const EXTERNAL_HOSTS = new Set(['docs.python.org'])
+
+export function isTrustedExternal(url: string): boolean {
+  try {
+    const u = new URL(url)
+    return u.protocol === 'https:' && EXTERNAL_HOSTS.has(u.hostname) && !u.username && !u.password && !u.port
+  } catch {
+    return false
+  }
 }
 
 /** Answers the preload's channels; runs use `launcher` (utility processes in the app, child processes in tests). */

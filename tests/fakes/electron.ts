@@ -164,6 +164,21 @@ class FakeWebContents extends EventEmitter {
     this.windowOpenHandler = handler
   }
 
+  /** The window's session: what main answers when the page asks for a permission. */
+  readonly session = {
+    permissionRequest: null as
+      ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null,
+    permissionCheck: null as ((contents: unknown, permission: string) => boolean) | null,
+    setPermissionRequestHandler(
+      handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void,
+    ): void {
+      this.permissionRequest = handler
+    },
+    setPermissionCheckHandler(handler: (contents: unknown, permission: string) => boolean): void {
+      this.permissionCheck = handler
+    },
+  }
+
   getURL(): string {
     return this.url
   }

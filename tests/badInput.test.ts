@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Run } from '../src/engine/run'
+import { resolveParams } from '../src/shared/scenario'
+import { findScenario } from '../src/scenarios/catalog'
 import { deadlock, killedChild, longSleep, mainRaises, terminatedChild, threadRaises } from './models/bad'
 import { eventId } from '../src/shared/trace'
 import { printed, runModel, testLauncher } from './support/runModel'
@@ -14,6 +16,28 @@ function expectNoProcessLeft(run: RunRecord): void {
 }
 
 describe('bad input at run time', () => {
+  it('stops a run that would hold more events than its cap, with a message, and leaves no process', async () => {
+    const def = findScenario('race-counter')!
+    const params = resolveParams(def.params, { threads: 4, iterations: 10_000 })
+    const run = new Run(def, params, { timeoutS: 60 }, await testLauncher(), 2000)
+    const record = await run.start()
+    expect(record.outcome.status).toBe('stopped')
+    expect(record.outcome.message).toMatch(/^stopped after \d+ events: a run keeps at most 2000/)
+    // What arrived before the cap is kept (a batch at most past it); nothing after.
+    expect(record.events.length).toBeGreaterThanOrEqual(2000)
+    expect(record.events.length).toBeLessThan(2000 + 4 * 8192)
+    expectNoProcessLeft(record)
+  })
+
+  it('refuses run options out of bounds before anything starts', async () => {
+    const def = findScenario('race-counter')!
+    const params = resolveParams(def.params, {})
+    const launcher = await testLauncher()
+    expect(() => new Run(def, params, { timeoutS: 3601 }, launcher)).toThrow(/at most 3600 seconds/)
+    expect(() => new Run(def, params, { speed: 1000 }, launcher)).toThrow(/at most 100/)
+    expect(() => new Run(def, params, { speed: 0 }, launcher)).toThrow(/more than 0/)
+  })
+
   it('terminate() ends a child by SIGTERM, and what the child did before it is in the trace', async () => {
     const run = await runModel(terminatedChild)
     expect(run.outcome.status).toBe('finished')

@@ -41,6 +41,13 @@ export const DEFAULT_OPTIONS: RunOptions = {
 }
 /** 12.5 Hz: above the 10 Hz the trace promises, even when timers drift. */
 const CPU_SAMPLE_MS = 80
+/** The longest a run may be given: an hour. */
+export const MAX_TIMEOUT_S = 3600
+/**
+ * The events a run keeps, at most: a few hundred bytes each in the orchestrator and the page, so a
+ * run that would go past it is stopped, with a message, rather than growing without bound.
+ */
+export const MAX_EVENTS = 3_000_000
 /** How often the run looks for a deadlock: with DEADLOCK_CONFIRM_US, one is reported within a second. */
 const DEADLOCK_CHECK_MS = 200
 /** How long processes get to exit after a kill before the run gives up waiting. */
@@ -108,10 +115,14 @@ export class Run {
     private readonly params: ParamValues,
     options: Partial<RunOptions>,
     private readonly launcher: ProcessLauncher,
+    /** How many events a run may hold; past it the run stops with a message (memory stays bounded). */
+    private readonly maxEvents = MAX_EVENTS,
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options }
-    if (!(this.options.timeoutS > 0)) throw new RangeError('the timeout must be more than 0 seconds')
-    if (!(this.options.speed > 0)) throw new RangeError('the speed must be more than 0')
+    if (!(this.options.timeoutS > 0 && this.options.timeoutS <= MAX_TIMEOUT_S))
+      throw new RangeError(`the timeout must be more than 0 and at most ${MAX_TIMEOUT_S} seconds`)
+    if (!(this.options.speed > 0 && this.options.speed <= 100))
+      throw new RangeError('the speed (a slowdown) must be more than 0 and at most 100')
     if (!(this.options.switchIntervalMs > 0))
       throw new RangeError('the switch interval must be more than 0 ms')
     this.broker = new Broker({
@@ -343,8 +354,16 @@ export class Run {
   private takeBatches(batches: EncodedBatch[], threadCpu: ThreadCpuSample[]): void {
     const events: TraceEvent[] = []
     for (const b of batches) this.decoder.decode(b, events)
+    // Past the cap nothing more is kept (the run is stopping).
+    if (this.events.length >= this.maxEvents) return
     for (const e of events) this.events.push(e)
     this.deadlocks.add(events)
+    if (this.events.length >= this.maxEvents) {
+      this.end(
+        'stopped',
+        `stopped after ${this.events.length} events: a run keeps at most ${this.maxEvents}, so that memory stays bounded`,
+      )
+    }
     for (const s of threadCpu) this.threadCpu.push(s)
     this.emit({ events, cpu: [], threadCpu })
   }

@@ -29,6 +29,7 @@ export function startSession(
   launcher: ProcessLauncher,
   send: (message: RunStreamMessage) => void,
 ): RunSession {
+  checkRequestShape(request)
   const scenario = find(request.scenario)
   if (!scenario) throw new Error(`unknown scenario '${request.scenario}'`)
   const params = resolveParams(scenario.params, request.params ?? {})
@@ -65,4 +66,51 @@ export function startSession(
     else throw new Error(`unknown run control '${(command as { type: unknown }).type}'`)
   }
   return { runId, stop: () => run.stop(), control, done }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** The longest schedule a run may be asked to replay. */
+const MAX_SCHEDULE = 1_000_000
+
+/**
+ * A request from a window is data from outside: its shape is checked before anything reads it (the
+ * bounds of each value are checked where they are used: resolveParams, Run).
+ */
+function checkRequestShape(request: unknown): asserts request is RunRequest {
+  if (!isRecord(request)) throw new Error('a run request is an object with a scenario and its parameters')
+  if (typeof request.scenario !== 'string') throw new Error('a run request names its scenario')
+  if (request.params !== undefined) {
+    if (!isRecord(request.params)) throw new Error('a run request’s parameters are an object')
+    for (const [name, value] of Object.entries(request.params))
+      if (typeof value !== 'string' && typeof value !== 'number')
+        throw new Error(`parameter '${name}' must be a number or a word`)
+  }
+  const options = request.options
+  if (options === undefined) return
+  if (!isRecord(options)) throw new Error('a run request’s options are an object')
+  const kinds: Record<string, 'boolean' | 'number'> = {
+    gil: 'boolean',
+    trace: 'boolean',
+    step: 'boolean',
+    timeoutS: 'number',
+    switchIntervalMs: 'number',
+    speed: 'number',
+  }
+  for (const [name, value] of Object.entries(options)) {
+    if (name === 'schedule') {
+      if (
+        !Array.isArray(value) ||
+        value.length > MAX_SCHEDULE ||
+        !value.every((k) => Number.isSafeInteger(k) && (k as number) >= 0)
+      )
+        throw new Error('a schedule is a list of thread keys')
+      continue
+    }
+    const kind = kinds[name]
+    if (!kind) throw new Error(`unknown run option '${name}'`)
+    if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value)))
+      throw new Error(`run option '${name}' must be a ${kind === 'number' ? 'number' : 'true or false'}`)
+  }
 }

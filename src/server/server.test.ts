@@ -7,7 +7,7 @@ import { localLauncher } from '../engine/localLauncher'
 import type { RunStreamMessage } from '../shared/protocol'
 import { SocketClient as Client } from '../../tests/support/socketClient'
 import { parsePort, parseServeArgs, UsageError } from './main'
-import { startServer, type InterleaveServer } from './server'
+import { MAX_REQUEST_BYTES, startServer, type InterleaveServer } from './server'
 
 /** How many step views of the run said that a choice could be made. */
 function stepsReady(stream: RunStreamMessage[], runId: string): number {
@@ -234,6 +234,76 @@ describe('the browser-mode server', () => {
       if (end?.type !== 'run:end') throw new Error('no end')
       expect(end.summary.outcome.status).toBe('finished')
       expect(end.summary.schedule!.length).toBeGreaterThan(5)
+    } finally {
+      client.ws.close()
+    }
+  })
+
+  it('refuses malformed and hostile requests with a message, and goes on serving', async () => {
+    const client = await Client.open(server.url)
+    try {
+      // Not JSON, or no id to answer to: nothing to answer, and the socket stays open.
+      client.ws.send('{ not json')
+      client.ws.send(JSON.stringify({ type: 'scenarios:list' }))
+      const refusals: [unknown, RegExp][] = [
+        [{ type: 'no:such-channel' }, /unknown request 'no:such-channel'/],
+        [{ type: 'run:start', request: 42 }, /a run request is an object/],
+        [{ type: 'run:start', request: { scenario: 7 } }, /names its scenario/],
+        [
+          { type: 'run:start', request: { scenario: 'race-counter', params: 'x' } },
+          /parameters are an object/,
+        ],
+        [
+          { type: 'run:start', request: { scenario: 'race-counter', params: { threads: {} } } },
+          /must be a number or a word/,
+        ],
+        [
+          { type: 'run:start', request: { scenario: 'race-counter', params: {}, options: { step: 'yes' } } },
+          /'step' must be a true or false/,
+        ],
+        [
+          {
+            type: 'run:start',
+            request: { scenario: 'race-counter', params: {}, options: { schedule: 'x' } },
+          },
+          /schedule is a list/,
+        ],
+        [
+          { type: 'run:start', request: { scenario: 'race-counter', params: {}, options: { evil: 1 } } },
+          /unknown run option 'evil'/,
+        ],
+        [
+          {
+            type: 'run:start',
+            request: { scenario: 'race-counter', params: {}, options: { timeoutS: 1e9 } },
+          },
+          /at most 3600/,
+        ],
+        [{ type: 'run:control', runId: 'run-1', command: { type: 'step', key: 'x' } }, /a run control is/],
+        [{ type: 'run:stop', runId: { $gt: '' } }, /./],
+      ]
+      for (const [request, message] of refusals) {
+        const answer = client.call(request as never).then(
+          () => 'answered',
+          (e: Error) => e.message,
+        )
+        const said = await answer
+        if (said !== 'answered') expect(said).toMatch(message)
+      }
+      // A frame larger than any request closes that socket before it is read; others are not touched.
+      const big = await Client.open(server.url)
+      const closed = new Promise<number>((resolve) => big.ws.once('close', (code) => resolve(code)))
+      big.ws.send('x'.repeat(MAX_REQUEST_BYTES + 1))
+      expect(await closed).toBe(1009)
+      // Still serving, on the first socket and on a new one.
+      await expect(client.call({ type: 'scenarios:list' })).resolves.toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: 'race-counter' })]),
+      )
+      const fresh = await Client.open(server.url)
+      await expect(fresh.call({ type: 'scenarios:list' })).resolves.toHaveProperty('length')
+      fresh.ws.close()
+      // Nothing was started by any of it.
+      expect(client.stream).toEqual([])
     } finally {
       client.ws.close()
     }

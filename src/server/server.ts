@@ -34,6 +34,9 @@ export interface ServerOptions {
   token?: string
 }
 
+/** The largest request a socket may send. */
+export const MAX_REQUEST_BYTES = 256 * 1024
+
 /** Whether `token` (from a request) is the server's, compared in constant time. */
 function tokenMatches(expected: string, given: string | null): boolean {
   if (given === null) return false
@@ -72,7 +75,8 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
   const batchesOfPages = new Set<PageBatches>()
 
   const http = createServer((req, res) => serveFile(rendererDir, req, res))
-  const wss = new WebSocketServer({ noServer: true })
+  // A request is a few hundred bytes; a larger frame closes the socket (1009) before it is read.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES })
 
   http.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -108,6 +112,9 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
     })
     const batches = new PageBatches(findScenario, (message) => send({ type: IPC.batchStream, message }))
     batchesOfPages.add(batches)
+    // A frame too large, or a broken one: ws closes that socket; the server goes on (an 'error'
+    // without a listener would end the process).
+    ws.on('error', (e) => process.stderr.write(`interleave: a socket was closed: ${e.message}\n`))
     ws.on('close', () => {
       for (const session of mine) session.stop()
       void batches.close().finally(() => batchesOfPages.delete(batches))

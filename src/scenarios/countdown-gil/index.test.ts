@@ -11,7 +11,9 @@ function cpuPerWall(run: RunRecord): number {
 }
 
 describe('countdown-gil on this machine', () => {
-  const count = 15_000_000
+  // About 1.5 s of CPU a worker: long enough that starting a process (a tenth of a second or two
+  // on a busy machine) does not hide the parallel speed-up (at 15 million it sometimes did).
+  const count = 30_000_000
   it('2 threads with the GIL use about one core; 2 processes or the GIL off use about two and take about half the time', async () => {
     // Each way is tried up to three times until its times show it (other work only makes them worse).
     const threads = await runShowing(

@@ -52,6 +52,40 @@ export function findCycle(
   return null
 }
 
+/** Folds one event into each thread's latest state, line and object (by thread key): where it stands now. */
+export function foldThreadEvent(
+  threads: Map<number, FinalThreadState>,
+  e: TraceEvent,
+  processName: (pid: number) => string,
+): void {
+  const key = threadKey(e.pid, e.tid)
+  if (e.type === 'thread-start') {
+    threads.set(key, {
+      pid: e.pid,
+      tid: e.tid,
+      process: processName(e.pid),
+      name: e.name,
+      state: 'running',
+      obj: null,
+      line: 0,
+      cpuUs: 0,
+    })
+    return
+  }
+  const t = threads.get(key)
+  if (!t) return
+  if (e.type === 'state') {
+    t.state = e.state
+    t.obj = e.obj
+    t.line = e.line
+  } else if (e.type === 'thread-end') {
+    t.state = 'finished'
+    t.obj = null
+  } else if (e.type === 'op' || e.type === 'print') {
+    t.line = e.line
+  }
+}
+
 /** How long a cycle must stand before it is reported: what a batch in flight could still change. */
 export const DEADLOCK_CONFIRM_US = 250_000
 
@@ -75,37 +109,13 @@ export class DeadlockWatch {
         this.objects.set(e.obj, { name: e.name, kind: e.kind, owner: null })
         continue
       }
-      if (e.type === 'op') {
-        const o = this.objects.get(e.obj)
-        // By time: batches of different threads interleave.
-        if (!o || e.tUs < (this.objectUs.get(e.obj) ?? -Infinity)) continue
+      const o = e.type === 'op' ? this.objects.get(e.obj) : undefined
+      // By time: batches of different threads interleave.
+      if (e.type === 'op' && o && e.tUs >= (this.objectUs.get(e.obj) ?? -Infinity)) {
         this.objectUs.set(e.obj, e.tUs)
         o.owner = e.after.owner ?? null
       }
-      const key = threadKey(e.pid, e.tid)
-      if (e.type === 'thread-start') {
-        this.threads.set(key, {
-          pid: e.pid,
-          tid: e.tid,
-          process: this.processName(e.pid),
-          name: e.name,
-          state: 'running',
-          obj: null,
-          line: 0,
-          cpuUs: 0,
-        })
-        continue
-      }
-      const t = this.threads.get(key)
-      if (!t) continue
-      if (e.type === 'state') {
-        t.state = e.state
-        t.obj = e.obj
-        t.line = e.line
-      } else if (e.type === 'thread-end') {
-        t.state = 'finished'
-        t.obj = null
-      }
+      foldThreadEvent(this.threads, e, this.processName)
     }
   }
 

@@ -30,7 +30,7 @@ import type { LaunchedProcess, ProcessLauncher } from './launcher'
 import { RecordDecoder } from './records'
 import type { ScenarioDefinition } from './scenario'
 import { Stepper } from './stepper'
-import { DeadlockWatch, findCycle, type ObjectFacts } from './deadlock'
+import { DeadlockWatch, findCycle, foldThreadEvent, type ObjectFacts } from './deadlock'
 
 export const DEFAULT_OPTIONS: RunOptions = {
   gil: true,
@@ -495,33 +495,7 @@ export function finalStates(
 ): FinalThreadState[] {
   const threads = new Map<number, FinalThreadState>()
   const processName = (pid: number): string => processes[pid]?.name ?? `process ${pid}`
-  for (const e of events) {
-    const key = threadKey(e.pid, e.tid)
-    if (e.type === 'thread-start') {
-      threads.set(key, {
-        pid: e.pid,
-        tid: e.tid,
-        process: processName(e.pid),
-        name: e.name,
-        state: 'running',
-        obj: null,
-        line: 0,
-        cpuUs: 0,
-      })
-    }
-    const t = threads.get(key)
-    if (!t) continue
-    if (e.type === 'state') {
-      t.state = e.state
-      t.obj = e.obj
-      t.line = e.line
-    } else if (e.type === 'thread-end') {
-      t.state = 'finished'
-      t.obj = null
-    } else if (e.type === 'op' || e.type === 'print') {
-      t.line = e.line
-    }
-  }
+  for (const e of events) foldThreadEvent(threads, e, processName)
   for (const s of threadCpu) {
     const t = threads.get(threadKey(s.pid, s.tid))
     if (t) t.cpuUs = Math.max(t.cpuUs, s.cpuUs)

@@ -46,20 +46,31 @@ ipcRenderer.on(IPC.batchStream, (_event, message: BatchStreamMessage) => {
   for (const listener of batchListeners) listener(message)
 })
 
+/**
+ * Invokes a channel whose refusal is an answer (`{ ok: false, message }`, since Electron rewrites a
+ * handler's thrown message) and rejects with main's own words.
+ */
+async function invokeAnswer<R extends { ok: boolean }>(
+  channel: string,
+  ...args: unknown[]
+): Promise<Extract<R, { ok: true }>> {
+  const reply = (await ipcRenderer.invoke(channel, ...args)) as R | { ok: false; message: string }
+  if (!reply.ok) throw new Error((reply as { message: string }).message)
+  return reply as Extract<R, { ok: true }>
+}
+
 // Each function is one named channel; ipcRenderer itself never reaches the page.
 const api: InterleaveApi = {
   listScenarios: () => ipcRenderer.invoke(IPC.scenariosList),
   async startRun(request) {
-    const reply = (await ipcRenderer.invoke(IPC.runStart, request)) as RunStartReply
-    if (!reply.ok) throw new Error(reply.message)
-    return { runId: reply.runId }
+    const { runId } = await invokeAnswer<RunStartReply>(IPC.runStart, request)
+    return { runId }
   },
   stopRun: async (runId) => {
     await ipcRenderer.invoke(IPC.runStop, runId)
   },
   async controlRun(runId, command) {
-    const reply = (await ipcRenderer.invoke(IPC.runControl, runId, command)) as RunControlReply
-    if (!reply.ok) throw new Error(reply.message)
+    await invokeAnswer<RunControlReply>(IPC.runControl, runId, command)
   },
   onRunMessage(listener) {
     listeners.add(listener)
@@ -72,17 +83,14 @@ const api: InterleaveApi = {
     return () => void recordingListeners.delete(listener)
   },
   async startBatch(request) {
-    const reply = (await ipcRenderer.invoke(IPC.batchStart, request)) as BatchStartReply
-    if (!reply.ok) throw new Error(reply.message)
-    return { batchId: reply.batchId }
+    const { batchId } = await invokeAnswer<BatchStartReply>(IPC.batchStart, request)
+    return { batchId }
   },
   cancelBatch: async (batchId) => {
     await ipcRenderer.invoke(IPC.batchCancel, batchId)
   },
   async batchRun(batchId, run) {
-    const reply = (await ipcRenderer.invoke(IPC.batchRun, batchId, run)) as BatchRunReply
-    if (!reply.ok) throw new Error(reply.message)
-    return reply.bytes
+    return (await invokeAnswer<BatchRunReply>(IPC.batchRun, batchId, run)).bytes
   },
   onBatchMessage(listener) {
     batchListeners.add(listener)

@@ -30,6 +30,7 @@ function setup() {
     toMs: (s) => s * 1000,
     startProcess: (spec) => {
       started.push(spec)
+      nowUs += 5000 // launching takes a while; the child may run before the reply is written
       return 100 + started.length
     },
     killProcess: (pid, signal) => {
@@ -605,7 +606,7 @@ describe('Manager().dict() and Manager().list()', () => {
 
 describe('Process', () => {
   it('starts through the host, joins on exit and reports the exit code', () => {
-    const { create, call, started, broker } = setup()
+    const { create, call, started, broker, setNow } = setup()
     const p = create('process', 'Worker-1')
     expect(p).toEqual({ __mp: 'process', id: 2 ** 31, name: 'Worker-1' })
     expect(call(A, 'join', p.id, [null]).final).toMatchObject({
@@ -613,8 +614,10 @@ describe('Process', () => {
       error: { type: 'AssertionError', message: 'can only join a started process' },
     })
     const forked = [{ id: 7, kind: 'lock', bytes: new ArrayBuffer(8) }]
+    setNow(1000)
     const start = call(A, 'start', p.id, ['work', [1, 2], true, 'fork', forked])
-    expect(start.final).toMatchObject({ status: 'ok', value: 101, after: [1, 0] })
+    // Dated when the launch began, so it is drawn before anything the child does.
+    expect(start.final).toMatchObject({ status: 'ok', value: 101, after: [1, 0], tUs: 1000 })
     expect(started).toEqual([
       {
         objectId: p.id,

@@ -74,6 +74,8 @@ interface Finish {
   value?: unknown
   cause?: number | null
   error?: { type: string; message: string }
+  /** When the operation took effect, if before the reply (the run's clock). */
+  atUs?: number
 }
 
 /** What every object shares: replies, parking, timeouts. */
@@ -91,7 +93,7 @@ class Core {
     c.detach = () => {}
     this.pending.delete(c)
     if (this.disposed) return
-    const reply: BrokerReply = { status, tUs: this.host.nowUs(), after: obj.after() }
+    const reply: BrokerReply = { status, tUs: fields.atUs ?? this.host.nowUs(), after: obj.after() }
     if ('value' in fields) reply.value = fields.value
     if (fields.cause !== undefined) reply.cause = fields.cause
     if (fields.error) reply.error = fields.error
@@ -1164,11 +1166,14 @@ class ProcessObj extends Brokered {
       parentPid: c.pid,
       forkedObjects: Array.isArray(forked) ? (forked as ProcessStartSpec['forkedObjects']) : [],
     }
+    // The start's moment is before the child's first event: a warm host may run the child before
+    // this reply is written.
+    const atUs = this.core.host.nowUs()
     const pid = this.core.host.startProcess(spec)
     this.pid = pid
     this.parentPid = c.pid
     this.broker.processStarted(pid, this)
-    this.ok(c, { value: pid })
+    this.ok(c, { value: pid, atUs })
   }
 
   private join(c: Call, args: unknown[]): void {

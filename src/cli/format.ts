@@ -35,7 +35,7 @@ export function formatScenarioHelp(s: ScenarioDefinition): string {
     'Parameters:',
     ...(s.params.length ? s.params.map(formatParam) : ['  (none)']),
     '',
-    'Run options: --gil on|off  --timeout s  --speed x  --switch-interval ms  --out run.json  --json',
+    'Run options: --gil on|off  --timeout s  --speed x  --hang-after s  --switch-interval ms  --out run.json  --json',
   ].join('\n')
 }
 

@@ -20,7 +20,7 @@ import {
   type PlayerTemplate,
 } from '../engine/export/player'
 import { localLauncher } from '../engine/localLauncher'
-import { DEFAULT_OPTIONS, Run } from '../engine/run'
+import { DEFAULT_HANG_AFTER_S, DEFAULT_OPTIONS, Run } from '../engine/run'
 import { scenarioSummary, type ScenarioDefinition } from '../engine/scenario'
 import { summarize } from '../engine/summary'
 import { findScenario, scenarios } from '../scenarios/catalog'
@@ -29,7 +29,7 @@ import { formatSummary, formatScenarioHelp, formatList } from './format'
 const USAGE = `Usage:
   interleave list [--json]
   interleave run <scenario> [--param k=v]... [--gil on|off] [--timeout s] [--speed x]
-                 [--switch-interval ms] [--out run.interleave.json[.gz]] [--json]
+                 [--hang-after s] [--switch-interval ms] [--out run.interleave.json[.gz]] [--json]
   interleave run <scenario> --help
   interleave show <recording> [--json]
   interleave export <recording> --format perfetto|html|svg|png|webm [--out file]
@@ -42,6 +42,9 @@ file that replays the run in any browser, offline; svg or png, the timeline of t
 (--size, 1920x1080 by default; --scale for png); webm, a video of the replay (--size 1280x720,
 --fps 15, --playback 1 = one second of the run per second). svg, png and webm are drawn in
 headless Chromium (CHROMIUM_PATH, or /usr/bin/chromium).
+
+--hang-after s (2 by default; 0 never): when every thread still alive has been blocked or waiting
+and nothing has moved for that long, the run reports a hang, with what each thread waits for.
 
 Exit status: 0 finished, 3 timed out, 4 stopped, 1 failed, 2 bad input.`
 
@@ -65,6 +68,7 @@ export async function cli(
         gil: { type: 'string' },
         timeout: { type: 'string' },
         speed: { type: 'string' },
+        'hang-after': { type: 'string' },
         'switch-interval': { type: 'string' },
         out: { type: 'string', short: 'o' },
         export: { type: 'string' },
@@ -138,6 +142,7 @@ export async function cli(
         3600,
       ),
       speed: parseNumber('speed', values.speed, 1, 0.01, 100),
+      hangAfterS: parseNumber('hang-after', values['hang-after'], DEFAULT_HANG_AFTER_S, 0, 3600),
       switchIntervalMs: parseNumber('switch-interval', values['switch-interval'], 5, 0.1, 1000),
     }
     const record = await runWithSignals(scenario, params, options)

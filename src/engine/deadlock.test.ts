@@ -76,3 +76,70 @@ describe('DeadlockWatch', () => {
     expect(watch.check(50 + 2 * DEADLOCK_CONFIRM_US)).toBeNull()
   })
 })
+
+const declared = (obj: number, name: string, kind: string, pid = 0): TraceEvent =>
+  ({ ...(object(obj, name) as object), kind, pid }) as unknown as TraceEvent
+const op = (
+  tid: number,
+  obj: number,
+  tUs: number,
+  after: Record<string, number | null>,
+  pid = 0,
+): TraceEvent => ({ ...(acquired(tid, obj, tUs) as object), after, pid }) as unknown as TraceEvent
+const waiting = (tid: number, obj: number, tUs: number, line: number): TraceEvent =>
+  ({ ...base, type: 'state', tid, tUs, state: 'waiting', obj, line }) as unknown as TraceEvent
+
+describe('DeadlockWatch.hang', () => {
+  const needs = (watch: DeadlockWatch, alive = [0]): string[] | null =>
+    watch.hang(alive, 5)?.threads.map((t) => `${t.thread}: ${t.needs}`) ?? null
+
+  it('names what would wake each thread: a notify, a release by its holder, a get from a full queue', () => {
+    const watch = new DeadlockWatch(() => 'MainProcess')
+    watch.add([start(1, 'A'), start(2, 'B'), start(3, 'C')])
+    watch.add([
+      declared(100, 'cond', 'condition'),
+      declared(101, 'lock', 'lock'),
+      declared(102, 'q', 'queue'),
+    ])
+    watch.add([
+      op(2, 101, 10, { owner: 1, waiters: 0 }),
+      op(3, 102, 11, { depth: 2, unfinished: 2, waiters: 0 }),
+    ])
+    watch.add([waiting(1, 100, 20, 7), blocked(2, 101, 21), blocked(3, 102, 22)])
+    expect(needs(watch)).toEqual([
+      'A: a notify() on cond',
+      'B: a release of lock, held by MainProcess/A',
+      'C: a get() from q, which is full',
+    ])
+  })
+
+  it('is no hang while a thread could move by itself, or a live process has no thread yet', () => {
+    const watch = new DeadlockWatch(() => 'P')
+    watch.add([start(1, 'A'), start(2, 'B'), declared(100, 'ready', 'event')])
+    watch.add([waiting(1, 100, 20, 7)])
+    // B runs (it could set the event).
+    expect(needs(watch)).toBeNull()
+    watch.add([
+      { ...base, type: 'state', tid: 2, tUs: 30, state: 'sleeping', obj: null, line: 9 } as TraceEvent,
+    ])
+    expect(needs(watch)).toBeNull()
+    watch.add([
+      { ...base, type: 'thread-end', tid: 2, tUs: 40, reason: 'returned', error: null } as TraceEvent,
+    ])
+    expect(needs(watch)).toEqual(['A: a set() of ready'])
+    // Process 1 was started and has no thread yet: it may still set the event.
+    expect(needs(watch, [0, 1])).toBeNull()
+    // Threads of a process that has ended do not count.
+    expect(needs(watch, [])).toBeNull()
+  })
+
+  it('keeps a forked copy of a lock apart from its original: each process its own owner', () => {
+    const watch = new DeadlockWatch((pid) => (pid === 0 ? 'MainProcess' : 'Child'))
+    watch.add([start(1, 'Holder'), declared(100, 'lock', 'lock')])
+    watch.add([op(1, 100, 10, { owner: 1, waiters: 0 })])
+    // The child's own copy, released there: the parent's stays held.
+    watch.add([op(0, 100, 20, { owner: null, waiters: 0 }, 1)])
+    watch.add([blocked(1, 100, 30)])
+    expect(needs(watch)).toEqual(['Holder: a release of lock, held by MainProcess/Holder'])
+  })
+})

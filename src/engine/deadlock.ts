@@ -1,12 +1,16 @@
 /**
- * Deadlocks while a run goes on: the run's events are folded, as they arrive, into each thread's
- * state and each lock's owner; a cycle of threads each blocked on a lock the next one holds is a
- * deadlock. Only locks have owners, so only they can close such a cycle.
+ * Deadlocks and hangs while a run goes on: the run's events are folded, as they arrive, into each
+ * thread's state and each object's owner. A cycle of threads each blocked on a lock the next one
+ * holds is a deadlock (only locks have owners, so only they can close such a cycle). A hang is wider:
+ * every thread still alive blocked or waiting (on a condition nobody will notify, a queue nobody will
+ * put to, a join) and nothing moving for a while; it is reported with what each thread waits for.
  */
 import {
+  objectKey,
   threadKey,
   type DeadlockReport,
   type FinalThreadState,
+  type HangReport,
   type ObjectKind,
   type TraceEvent,
 } from '../shared/trace'
@@ -15,17 +19,45 @@ export interface ObjectFacts {
   name: string
   kind: ObjectKind
   owner: number | null
+  /** The object's state after its latest operation (OBJECT_STATE_FIELDS). */
+  after: Record<string, number | null>
+}
+
+/**
+ * Each object's name and kind (from its declaration) and its state after its latest operation, by
+ * time (batches of different threads interleave). A process's own objects are numbered per process
+ * (a forked child's copy of a lock has its parent's number but its own owner), so states are kept
+ * per process; a copy takes its name from the declaration.
+ */
+export class ObjectFold {
+  private readonly declared = new Map<number, { name: string; kind: ObjectKind }>()
+  private readonly states = new Map<string, { tUs: number; after: Record<string, number | null> }>()
+
+  add(e: TraceEvent): void {
+    if (e.type === 'object') {
+      this.declared.set(e.obj, { name: e.name, kind: e.kind })
+    } else if (e.type === 'op') {
+      const key = objectKey(e.pid, e.obj)
+      const last = this.states.get(key)
+      if (!last || e.tUs >= last.tUs) this.states.set(key, { tUs: e.tUs, after: e.after })
+    }
+  }
+
+  /** What is known of object `obj` as process `pid` sees it. */
+  facts(pid: number, obj: number): ObjectFacts | undefined {
+    const d = this.declared.get(obj)
+    if (!d) return undefined
+    const after = this.states.get(objectKey(pid, obj))?.after ?? {}
+    return { ...d, owner: after.owner ?? null, after }
+  }
 }
 
 /** A cycle of threads each blocked on a lock that the next one holds, or null. */
-export function findCycle(
-  objects: ReadonlyMap<number, ObjectFacts>,
-  threads: readonly FinalThreadState[],
-): DeadlockReport | null {
+export function findCycle(objects: ObjectFold, threads: readonly FinalThreadState[]): DeadlockReport | null {
   const byKey = new Map(threads.map((t) => [threadKey(t.pid, t.tid), t]))
   const waitsFor = (t: FinalThreadState): FinalThreadState | undefined => {
     if (t.state !== 'blocked' || t.obj === null) return undefined
-    const owner = objects.get(t.obj)?.owner
+    const owner = objects.facts(t.pid, t.obj)?.owner
     return owner === null || owner === undefined ? undefined : byKey.get(owner)
   }
   for (const start of threads) {
@@ -43,13 +75,86 @@ export function findCycle(
           process: p.process,
           thread: p.name,
           obj: p.obj!,
-          objName: objects.get(p.obj!)?.name ?? `#${p.obj}`,
+          objName: objects.facts(p.pid, p.obj!)?.name ?? `#${p.obj}`,
           line: p.line,
         })),
       }
     }
   }
   return null
+}
+
+/**
+ * The threads of a hang, each with what would wake it, if every thread still alive (in a process
+ * still running) is blocked or waiting; null if one could still move by itself.
+ */
+export function findHang(
+  objects: ObjectFold,
+  threads: readonly FinalThreadState[],
+  alive: (pid: number) => boolean,
+): HangReport['threads'] | null {
+  const live = threads.filter((t) => t.state !== 'finished' && alive(t.pid))
+  if (live.length === 0 || !live.every((t) => t.state === 'blocked' || t.state === 'waiting')) return null
+  const label = (key: number): string => {
+    const t = threads.find((u) => threadKey(u.pid, u.tid) === key)
+    return t ? `${t.process}/${t.name}` : 'a thread that is gone'
+  }
+  return live.map((t) => {
+    const facts = t.obj === null ? undefined : objects.facts(t.pid, t.obj)
+    const objName = facts?.name ?? (t.obj === null ? '?' : `#${t.obj}`)
+    return {
+      pid: t.pid,
+      tid: t.tid,
+      process: t.process,
+      thread: t.name,
+      state: t.state,
+      obj: t.obj,
+      objName,
+      line: t.line,
+      needs: facts ? wakeOf(facts, t.state, label) : `something from ${objName}`,
+    }
+  })
+}
+
+/** What would let a thread blocked or waiting on this object go on: the edge of the wait-for graph. */
+function wakeOf(o: ObjectFacts, state: FinalThreadState['state'], label: (key: number) => string): string {
+  const held = o.owner === null ? '' : `, held by ${label(o.owner)}`
+  switch (o.kind) {
+    case 'lock':
+    case 'rlock':
+    case 'mp-lock':
+    case 'mp-rlock':
+      return `a release of ${o.name}${held}`
+    case 'condition':
+    case 'mp-condition':
+      return state === 'waiting' ? `a notify() on ${o.name}` : `a release of ${o.name}${held}`
+    case 'semaphore':
+    case 'bounded-semaphore':
+    case 'mp-semaphore':
+      return `a release() of ${o.name}`
+    case 'event':
+    case 'mp-event':
+      return `a set() of ${o.name}`
+    case 'barrier':
+    case 'mp-barrier':
+      return `the other parties to reach ${o.name}`
+    case 'queue':
+    case 'mp-queue':
+    case 'mp-joinable-queue':
+      if (state === 'waiting') return `a task_done() for every item of ${o.name}`
+      return o.after.depth ? `a get() from ${o.name}, which is full` : `a put() on ${o.name}`
+    case 'mp-pipe':
+      return `a send() into ${o.name}`
+    case 'thread':
+      return `thread ${o.name} to end`
+    case 'process':
+      return `process ${o.name} to end`
+    case 'task':
+    case 'future':
+      return `${o.name} to be done`
+    default:
+      return `something from ${o.name}`
+  }
 }
 
 /** Folds one event into each thread's latest state, line and object (by thread key): where it stands now. */
@@ -91,13 +196,12 @@ export const DEADLOCK_CONFIRM_US = 250_000
 
 /**
  * Each thread's state and each object's last state, kept up to date as batches arrive, and the
- * deadlock test over them. A cycle is reported once it has stood for DEADLOCK_CONFIRM_US of run
- * time, so that a thread whose later events are still on their way is not taken for stuck.
+ * deadlock and hang tests over them. A cycle is reported once it has stood for DEADLOCK_CONFIRM_US
+ * of run time, so that a thread whose later events are still on their way is not taken for stuck.
  */
 export class DeadlockWatch {
   private readonly threads = new Map<number, FinalThreadState>()
-  private readonly objects = new Map<number, ObjectFacts>()
-  private readonly objectUs = new Map<number, number>()
+  private readonly objects = new ObjectFold()
   private seen: { key: string; sinceUs: number } | null = null
   reported: DeadlockReport | null = null
 
@@ -105,16 +209,7 @@ export class DeadlockWatch {
 
   add(events: readonly TraceEvent[]): void {
     for (const e of events) {
-      if (e.type === 'object') {
-        this.objects.set(e.obj, { name: e.name, kind: e.kind, owner: null })
-        continue
-      }
-      const o = e.type === 'op' ? this.objects.get(e.obj) : undefined
-      // By time: batches of different threads interleave.
-      if (e.type === 'op' && o && e.tUs >= (this.objectUs.get(e.obj) ?? -Infinity)) {
-        this.objectUs.set(e.obj, e.tUs)
-        o.owner = e.after.owner ?? null
-      }
+      this.objects.add(e)
       foldThreadEvent(this.threads, e, this.processName)
     }
   }
@@ -138,5 +233,16 @@ export class DeadlockWatch {
     if (nowUs - this.seen.sinceUs < DEADLOCK_CONFIRM_US) return null
     this.reported = cycle
     return cycle
+  }
+
+  /**
+   * The hang as things stand, if every thread of the processes `alive` says is blocked or waiting
+   * and each such process has a thread (one still starting could yet move).
+   */
+  hang(alive: readonly number[], sinceUs: number): HangReport | null {
+    const threads = [...this.threads.values()]
+    if (!alive.every((pid) => threads.some((t) => t.pid === pid))) return null
+    const stuck = findHang(this.objects, threads, (pid) => alive.includes(pid))
+    return stuck ? { sinceUs, threads: stuck } : null
   }
 }

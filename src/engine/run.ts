@@ -11,6 +11,7 @@ import {
   threadKey,
   type CpuSample,
   type DeadlockReport,
+  type HangReport,
   type FinalObjectState,
   type FinalThreadState,
   type ObjectKind,
@@ -30,7 +31,7 @@ import type { LaunchedProcess, ProcessLauncher } from './launcher'
 import { RecordDecoder } from './records'
 import type { ScenarioDefinition } from './scenario'
 import { Stepper } from './stepper'
-import { DeadlockWatch, findCycle, foldThreadEvent, type ObjectFacts } from './deadlock'
+import { DeadlockWatch, ObjectFold, findCycle, foldThreadEvent } from './deadlock'
 
 export const DEFAULT_OPTIONS: RunOptions = {
   gil: true,
@@ -50,6 +51,8 @@ export const MAX_TIMEOUT_S = 3600
 export const MAX_EVENTS = 3_000_000
 /** How often the run looks for a deadlock: with DEADLOCK_CONFIRM_US, one is reported within a second. */
 const DEADLOCK_CHECK_MS = 200
+/** Nothing moving for this long, every live thread blocked or waiting: a hang is reported. */
+export const DEFAULT_HANG_AFTER_S = 2
 /** How long processes get to exit after a kill before the run gives up waiting. */
 const KILL_GRACE_MS = 3000
 
@@ -65,6 +68,8 @@ export interface RunUpdate {
   paused?: boolean
   /** A deadlock, as soon as it has formed (within a second). */
   deadlock?: DeadlockReport
+  /** A hang, once nothing has moved for the run's hangAfterS; null when something moves again. */
+  hang?: HangReport | null
 }
 
 /** A launched host; `entry` is set once it becomes a Python process. */
@@ -105,6 +110,10 @@ export class Run {
   private readonly stepper: Stepper | null
   private readonly deadlocks = new DeadlockWatch((pid) => this.processes[pid]?.info.name ?? `process ${pid}`)
   private paused = false
+  /** Run time of the last thing that moved: an event, a process started or ended, a pause or a step. */
+  private lastMoveUs = 0
+  /** The hang reported and still standing. */
+  private hang: HangReport | null = null
   /** The timeout's clock: it stops while the run is paused or waits for a step to be chosen. */
   private timeoutLeftMs = 0
   private timeoutSince: number | null = null
@@ -123,6 +132,9 @@ export class Run {
       throw new RangeError(`the timeout must be more than 0 and at most ${MAX_TIMEOUT_S} seconds`)
     if (!(this.options.speed > 0 && this.options.speed <= 100))
       throw new RangeError('the speed (a slowdown) must be more than 0 and at most 100')
+    const hangAfterS = this.options.hangAfterS
+    if (hangAfterS !== undefined && !(hangAfterS >= 0 && hangAfterS <= MAX_TIMEOUT_S))
+      throw new RangeError(`the time before a hang is reported must be from 0 to ${MAX_TIMEOUT_S} seconds`)
     if (!(this.options.switchIntervalMs > 0))
       throw new RangeError('the switch interval must be more than 0 ms')
     this.broker = new Broker({
@@ -220,8 +232,10 @@ export class Run {
     this.updateTimeout()
     this.timers.push(
       setInterval(() => {
-        const deadlock = this.deadlocks.check(this.nowUs())
+        const now = this.nowUs()
+        const deadlock = this.deadlocks.check(now)
         if (deadlock) this.emit({ events: [], cpu: [], threadCpu: [], deadlock })
+        this.lookForHang(now)
       }, DEADLOCK_CHECK_MS),
     )
     const spares = Math.min(16, this.scenario.processesHint?.(this.params) ?? 0)
@@ -242,6 +256,31 @@ export class Run {
   /** Stops the run (the user's Stop): every process is killed. */
   stop(): void {
     this.end('stopped', `stopped after ${(this.nowUs() / 1e6).toFixed(2)} s`)
+  }
+
+  /**
+   * A hang that is not a cycle: every live thread blocked or waiting, and nothing has moved for
+   * hangAfterS. While paused or waiting for a step to be chosen, the run is held, not hung.
+   */
+  private lookForHang(nowUs: number): void {
+    const afterUs = (this.options.hangAfterS ?? DEFAULT_HANG_AFTER_S) * 1e6
+    if (afterUs === 0 || this.hang || this.deadlocks.reported) return
+    if (this.paused || this.stepper?.waitingForChoice) {
+      this.lastMoveUs = nowUs
+      return
+    }
+    if (nowUs - this.lastMoveUs < afterUs) return
+    const alive = this.processes.filter((p) => !p.exited).map((p) => p.info.pid)
+    this.hang = this.deadlocks.hang(alive, this.lastMoveUs)
+    if (this.hang) this.emit({ events: [], cpu: [], threadCpu: [], hang: this.hang })
+  }
+
+  /** Something moved: a reported hang is withdrawn (a wait with a timeout ended, say). */
+  private moved(): void {
+    this.lastMoveUs = this.nowUs()
+    if (!this.hang || this.ending) return
+    this.hang = null
+    this.emit({ events: [], cpu: [], threadCpu: [], hang: null })
   }
 
   // --- processes -----------------------------------------------------------------------------------
@@ -301,6 +340,7 @@ export class Run {
     this.processes.push(entry)
     slot.entry = entry
     this.stepper?.processStarted(pid)
+    this.moved()
     this.emit({ events: [], cpu: [], threadCpu: [], process: { ...info } })
     const init: HostInit = {
       pid,
@@ -358,6 +398,7 @@ export class Run {
     if (this.events.length >= this.maxEvents) return
     for (const e of events) this.events.push(e)
     this.deadlocks.add(events)
+    if (events.length > 0) this.moved()
     if (this.events.length >= this.maxEvents) {
       this.end(
         'stopped',
@@ -374,6 +415,7 @@ export class Run {
     entry.info.endUs = this.nowUs()
     entry.info.signal = signal
     if (!entry.announcedExit) entry.info.exitCode = code
+    this.moved()
     this.emit({ events: [], cpu: [], threadCpu: [], process: { ...entry.info } })
     this.broker.processExited(entry.info.pid, entry.info.exitCode, signal)
     const parent = entry.info.parent === null ? undefined : this.processes[entry.info.parent]
@@ -444,8 +486,9 @@ export class Run {
       (this.ending.status === 'timed-out' ? findDeadlock(this.events, final) : null) ??
       this.deadlocks.reported
     let message = this.ending.message
-    if (this.ending.status === 'timed-out') message += describeStuck(this.events, final, deadlock)
-    const outcome: RunOutcome = { status: this.ending.status, message, wallUs, deadlock }
+    if (this.ending.status === 'timed-out' || (this.hang && !deadlock))
+      message += describeStuck(this.events, final, deadlock, this.hang)
+    const outcome: RunOutcome = { status: this.ending.status, message, wallUs, deadlock, hang: this.hang }
     const mainExit = this.processes[0]?.info.exitCode
     if (outcome.status === 'finished' && mainExit)
       outcome.message += `; MainProcess exited with code ${mainExit}`
@@ -521,10 +564,10 @@ export function finalObjects(events: TraceEvent[]): FinalObjectState[] {
   return [...objects.values()]
 }
 
-function objectFacts(events: TraceEvent[]): Map<number, ObjectFacts> {
-  return new Map(
-    finalObjects(events).map((o) => [o.obj, { name: o.name, kind: o.kind, owner: o.state.owner ?? null }]),
-  )
+function objectFacts(events: TraceEvent[]): ObjectFold {
+  const fold = new ObjectFold()
+  for (const e of events) fold.add(e)
+  return fold
 }
 
 /** At the end of a run: a cycle of threads each blocked on a lock that the next one holds. */
@@ -537,6 +580,7 @@ function describeStuck(
   events: TraceEvent[],
   final: FinalThreadState[],
   deadlock: DeadlockReport | null,
+  hang: HangReport | null,
 ): string {
   if (deadlock) {
     const parts = deadlock.cycle.map(
@@ -544,11 +588,15 @@ function describeStuck(
     )
     return `; deadlock: ${parts.join(', ')}, each held by the next`
   }
+  if (hang) {
+    const parts = hang.threads.map((t) => `${t.process}/${t.thread} waits at line ${t.line} for ${t.needs}`)
+    return `; hung: nothing moved after ${(hang.sinceUs / 1e6).toFixed(2)} s; ${parts.join('; ')}`
+  }
   const objects = objectFacts(events)
   const stuck = final
     .filter((t) => t.state === 'blocked' || t.state === 'waiting')
     .map((t) => {
-      const on = t.obj === null ? '?' : (objects.get(t.obj)?.name ?? '?')
+      const on = t.obj === null ? '?' : (objects.facts(t.pid, t.obj)?.name ?? '?')
       return `${t.process}/${t.name} ${t.state} on ${on} at line ${t.line}`
     })
   return stuck.length ? `; still waiting: ${stuck.join('; ')}` : ''

@@ -51,6 +51,7 @@ export function startSession(
     if (u.step) send({ type: 'run:step', runId, step: u.step })
     if (u.paused !== undefined) send({ type: 'run:paused', runId, paused: u.paused })
     if (u.deadlock) send({ type: 'run:deadlock', runId, deadlock: u.deadlock })
+    if (u.hang !== undefined) send({ type: 'run:hang', runId, hang: u.hang })
     if (u.events.length || u.cpu.length || u.threadCpu.length) {
       send({ type: 'run:events', runId, events: u.events, cpu: u.cpu, threadCpu: u.threadCpu })
     }
@@ -97,6 +98,7 @@ function checkRequestShape(request: unknown): asserts request is RunRequest {
     timeoutS: 'number',
     switchIntervalMs: 'number',
     speed: 'number',
+    hangAfterS: 'number',
   }
   for (const [name, value] of Object.entries(options)) {
     if (name === 'schedule') {

@@ -8,6 +8,7 @@ import type { BatchRequest, BatchStreamMessage } from './batch'
 import type {
   CpuSample,
   DeadlockReport,
+  HangReport,
   ProcessInfo,
   RunOptions,
   RunRecord,
@@ -225,6 +226,8 @@ export type RunStreamMessage =
   | { type: 'run:paused'; runId: string; paused: boolean }
   /** A deadlock formed: threads each blocked on a lock the next one holds (the run goes on to its end). */
   | { type: 'run:deadlock'; runId: string; deadlock: DeadlockReport }
+  /** Nothing has moved for the run's hangAfterS, every live thread waiting (null: something moved again). */
+  | { type: 'run:hang'; runId: string; hang: HangReport | null }
   /**
    * `summary`: the record without what already streamed (events and samples), with their counts so
    * a window can tell that it heard all of it. `verdict`: the lesson's outcome in words, as the

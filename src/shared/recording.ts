@@ -127,6 +127,7 @@ const runRecord = z.strictObject({
     trace: z.boolean(),
     step: z.boolean().optional(),
     schedule: threadKeys.optional(),
+    hangAfterS: z.number().min(0).max(1e7).optional(),
   }),
   program: text,
   machine: z.strictObject({
@@ -168,6 +169,27 @@ const runRecord = z.strictObject({
           .max(100_000),
       })
       .nullable(),
+    hang: z
+      .strictObject({
+        sinceUs: time,
+        threads: z
+          .array(
+            z.strictObject({
+              pid,
+              tid,
+              process: name,
+              thread: name,
+              state: z.enum(THREAD_STATES),
+              obj: count.nullable(),
+              objName: name,
+              line,
+              needs: text,
+            }),
+          )
+          .max(1_000_000),
+      })
+      .nullable()
+      .optional(),
   }),
   final: z
     .array(

@@ -256,6 +256,28 @@ export interface DeadlockReport {
   }[]
 }
 
+/**
+ * A hang that is not a cycle: every thread still alive is blocked or waiting and nothing has moved
+ * (no event, no process started or ended) for the run's `hangAfterS`. Each thread, what it waits on
+ * and what would wake it: the wait-for graph over locks, conditions, events, queues and joins.
+ */
+export interface HangReport {
+  /** Run time of the last thing that moved. */
+  sinceUs: number
+  threads: {
+    pid: number
+    tid: number
+    process: string
+    thread: string
+    state: ThreadState
+    obj: number | null
+    objName: string
+    line: number
+    /** What would wake it: "a notify() on cond", "a release of lock, held by MainProcess/Holder". */
+    needs: string
+  }[]
+}
+
 export interface FinalThreadState {
   pid: number
   tid: number
@@ -286,6 +308,8 @@ export interface RunOutcome {
   message: string
   wallUs: number
   deadlock: DeadlockReport | null
+  /** A hang that stood at the run's end (absent in recordings made before it was looked for). */
+  hang?: HangReport | null
 }
 
 export interface MachineInfo {
@@ -310,6 +334,11 @@ export interface RunOptions {
   step?: boolean
   /** Step mode: thread keys to choose, in order (a recorded schedule replayed); then the teacher chooses. */
   schedule?: number[]
+  /**
+   * A hang is reported when every live thread has been blocked or waiting, and nothing has moved, for
+   * this many seconds (2 when absent; 0: never).
+   */
+  hangAfterS?: number
 }
 
 export interface RunRecord {

@@ -6,7 +6,8 @@ import { findModel } from '../models'
 import { badModels } from '../models/bad'
 import { mpModels } from '../models/mp'
 import { forkModels } from '../models/fork'
+import { hangModels } from '../models/hangs'
 
-const more: ScenarioDefinition[] = [...badModels, ...mpModels, ...forkModels]
+const more: ScenarioDefinition[] = [...badModels, ...mpModels, ...forkModels, ...hangModels]
 
 runThreadWorker({ findScenario: (id) => findModel(id) ?? more.find((m) => m.id === id) ?? findScenario(id) })

@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { api } from '../api'
 import type { RunStreamMessage, StepView } from '../../../shared/protocol'
 import type { ParamSpec, ParamValues } from '../../../shared/scenario'
-import type { DeadlockReport, RunRecord, ThreadCpuSample, TraceEvent } from '../../../shared/trace'
+import type { DeadlockReport, HangReport, RunRecord, ThreadCpuSample, TraceEvent } from '../../../shared/trace'
 import { RunTrace } from '../trace/runTrace'
 import { Replay } from '../replay/replay'
 import { makeRecording, type Recording } from '../../../shared/recording'
@@ -73,6 +73,10 @@ export const useRunStore = defineStore('run', () => {
   const controlError = ref<string | null>(null)
   /** A deadlock the run reported as it formed, or the one its outcome names. */
   const liveDeadlock = shallowRef<DeadlockReport | null>(null)
+  /** Seconds of stillness before a hang is reported; null is the engine's default. */
+  const hangAfterS = ref<number | null>(null)
+  /** A hang the run reports now (nothing moving, every thread waiting); null once something moves. */
+  const liveHang = shallowRef<HangReport | null>(null)
 
   const phase = ref<RunPhase>('idle')
   const runId = ref<string | null>(null)
@@ -139,6 +143,7 @@ export const useRunStore = defineStore('run', () => {
       cursorUs.value = null
       step.value = null
       liveDeadlock.value = null
+      liveHang.value = null
       paused.value = false
       controlError.value = null
       phase.value = 'running'
@@ -170,6 +175,9 @@ export const useRunStore = defineStore('run', () => {
         break
       case 'run:deadlock':
         liveDeadlock.value = message.deadlock
+        break
+      case 'run:hang':
+        liveHang.value = message.hang
         break
       case 'run:end': {
         // The end carries the record less what streamed; the stream is all of it unless the
@@ -210,6 +218,7 @@ export const useRunStore = defineStore('run', () => {
         gil: gil.value,
         speed: 1 / pace.value,
         ...(timeoutS.value ? { timeoutS: timeoutS.value } : {}),
+        ...(hangAfterS.value !== null ? { hangAfterS: hangAfterS.value } : {}),
         ...(stepMode.value || schedule ? { step: true } : {}),
         ...(schedule ? { schedule: [...schedule] } : {}),
       }
@@ -377,6 +386,8 @@ export const useRunStore = defineStore('run', () => {
     paused,
     controlError,
     liveDeadlock,
+    liveHang,
+    hangAfterS,
     schedule,
     setPaused,
     chooseStep,

@@ -2,9 +2,21 @@ import { describe, expect, it } from 'vitest'
 import { Run } from '../src/engine/run'
 import { resolveParams } from '../src/shared/scenario'
 import { findScenario } from '../src/scenarios/catalog'
-import { deadlock, killedChild, longSleep, mainRaises, terminatedChild, threadRaises } from './models/bad'
+import {
+  deadlock,
+  killedChild,
+  longSleep,
+  mainRaises,
+  memoryHog,
+  spinForever,
+  terminatedChild,
+  threadRaises,
+  tooManyProcesses,
+  tooManyThreads,
+} from './models/bad'
 import { eventId } from '../src/shared/trace'
 import { printed, runModel, testLauncher } from './support/runModel'
+import { withLimits } from './support/limitsLauncher'
 import type { RunRecord } from '../src/shared/trace'
 
 /** Every OS process of the run is gone. */
@@ -132,5 +144,97 @@ describe('bad input at run time', () => {
     expect(record.outcome.status).toBe('stopped')
     expect(record.final[0].state).toBe('sleeping')
     expectNoProcessLeft(record)
+  })
+})
+
+describe('limits and runaway threads', () => {
+  it.each([
+    ['', false],
+    [' (in a host warmed before the run, whose workers are replaced)', true],
+  ])(
+    'a thread past its memory limit dies of MemoryError; joins wake and its process goes on%s',
+    async (_, warm) => {
+      const launcher = withLimits(await testLauncher(), { threadMemoryMb: 32 }, warm)
+      const record = await new Run(memoryHog, {}, { timeoutS: 10 }, launcher).start()
+      expect(record.outcome.status).toBe('finished')
+      const hog = record.events.find((e) => e.type === 'thread-start' && e.name === 'Hog')!
+      const end = record.events.find((e) => e.type === 'thread-end' && e.tid === hog.tid)
+      expect(end).toMatchObject({ reason: 'exception' })
+      expect(end && end.type === 'thread-end' && end.error).toBe(
+        'Exception in thread Hog:\nTraceback (most recent call last):\n  File "program.py", line 11, in hog\n' +
+          "MemoryError: the thread went past this run's memory limit of 32 MB per thread",
+      )
+      // MainThread, which shared the GIL with it, went on: its join returned, caused by that end.
+      const join = record.events.find((e) => e.type === 'op' && e.op === 'join' && e.tid === 0)
+      expect(join).toMatchObject({ result: 'ok', line: 6, cause: eventId(end!.pid, end!.tid, end!.seq) })
+      expect(printed(record)).toEqual(['main goes on'])
+      expect(record.result.hogAlive).toBe(false)
+      expect(record.final.find((t) => t.name === 'Hog')?.state).toBe('finished')
+      expect(record.processes[0].exitCode).toBe(0)
+      expectNoProcessLeft(record)
+    },
+  )
+
+  it("one thread too many raises RuntimeError: can't start new thread, traced like any raise", async () => {
+    const run = new Run(tooManyThreads, {}, { timeoutS: 10 }, await testLauncher(), undefined, {
+      threadsPerProcess: 4,
+    })
+    const record = await run.start()
+    const refusal = "RuntimeError: can't start new thread (this run allows at most 4 threads per process)"
+    expect(record.result.refused).toBe(refusal)
+    // The failed starts are in the trace, on the lines that made them.
+    const failed = record.events.filter((e) => e.type === 'op' && e.op === 'start' && e.result === 'error')
+    expect(failed.map((e) => (e.type === 'op' ? e.line : -1))).toEqual([5, 20])
+    // Once the first three ended, three more could start; the fourth, uncaught, ends MainThread.
+    expect(record.result.restarted).toBe(3)
+    const started = record.events.filter((e) => e.type === 'thread-start').map((e) => e.tid)
+    expect(started).toHaveLength(7)
+    const mainEnd = record.events.find((e) => e.type === 'thread-end' && e.tid === 0)
+    expect(mainEnd).toMatchObject({ reason: 'exception' })
+    const error = mainEnd && mainEnd.type === 'thread-end' ? (mainEnd.error ?? '') : ''
+    expect(error.startsWith('Traceback (most recent call last):\n')).toBe(true)
+    expect(error.endsWith(`line 20, in main\n${refusal}`)).toBe(true)
+    expect(record.outcome.status).toBe('finished')
+    expect(record.processes[0].exitCode).toBe(1)
+    expectNoProcessLeft(record)
+  })
+
+  it('a thread spinning for ever is ended by the timeout, with a message, and leaves no process', async () => {
+    const t0 = Date.now()
+    const record = await runModel(spinForever, {}, { timeoutS: 3 })
+    expect(Date.now() - t0).toBeLessThan(8000)
+    expect(record.outcome.status).toBe('timed-out')
+    expect(record.outcome.message).toMatch(/^timed out after 3 s/)
+    const spinner = record.final.find((t) => t.name === 'Spinner')!
+    expect(spinner.state).toBe('running')
+    // It really burned CPU (the run's first second or so goes to starting its process).
+    expect(spinner.cpuUs).toBeGreaterThan(300_000)
+    // The message names what the rest of the program waits for.
+    expect(record.outcome.message).toMatch(/MainProcess\/MainThread .*Spinner at line 4/)
+    expect(record.outcome.message).toMatch(/; still running: MainProcess\/Spinner$/)
+    expectNoProcessLeft(record)
+  })
+
+  it('one process too many raises BlockingIOError, as a failed fork would, and the run goes on', async () => {
+    const run = new Run(tooManyProcesses, {}, { timeoutS: 10 }, await testLauncher(), undefined, {
+      processes: 3,
+    })
+    const record = await run.start()
+    expect(record.result.refused).toBe(
+      'BlockingIOError: [Errno 11] Resource temporarily unavailable (this run allows at most 3 processes at once, MainProcess included)',
+    )
+    expect(record.processes.map((p) => p.name)).toEqual(['MainProcess', 'Child-1', 'Child-2'])
+    expect(record.outcome.status).toBe('finished')
+    expectNoProcessLeft(record)
+  })
+
+  it('refuses limits out of bounds before anything starts', async () => {
+    const launcher = await testLauncher()
+    expect(() => new Run(spinForever, {}, {}, launcher, undefined, { processes: 0 })).toThrow(
+      /cap on processes per run must be a whole number from 1/,
+    )
+    expect(() => new Run(spinForever, {}, {}, launcher, undefined, { threadMemoryMb: 1.5 })).toThrow(
+      /memory limit per thread/,
+    )
   })
 })

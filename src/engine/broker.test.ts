@@ -1,5 +1,5 @@
 import { afterEach, describe, it, expect, vi } from 'vitest'
-import type { BrokerReply } from '../shared/protocol'
+import { DEFAULT_LIMITS, MAX_PROCESSES_PER_RUN, type BrokerReply, type RunLimits } from '../shared/protocol'
 import { threadKey } from '../shared/trace'
 import { Broker } from './broker'
 import type { BrokerHost, ProcessStartSpec } from './brokerTypes'
@@ -20,7 +20,7 @@ interface Sent {
 }
 
 /** A broker on a fake host; `call` sends one request as thread (pid, tid). */
-function setup() {
+function setup(limits?: Pick<RunLimits, 'processes'>) {
   let nowUs = 0
   const started: ProcessStartSpec[] = []
   const killed: [number, string][] = []
@@ -40,7 +40,7 @@ function setup() {
       declared.push([id, kind])
     },
   }
-  const broker = new Broker(host)
+  const broker = new Broker(host, limits)
   let nextEvent = 1000
 
   function call(who: [number, number], op: string, obj: number | undefined, args: unknown[] = []): Sent {
@@ -666,6 +666,61 @@ describe('Process', () => {
     expect(call(A, 'read', p, ['exitcode']).final?.value).toBe(-15)
     expect(call(A, 'read', q, ['exitcode']).final?.value).toBe(-9)
     expect(call(A, 'join', p, [null]).final).toMatchObject({ status: 'ok', after: [0, -15] })
+  })
+})
+
+describe('the cap on processes', () => {
+  const refusal = (why: string) => ({
+    type: 'BlockingIOError',
+    message: `[Errno 11] Resource temporarily unavailable (${why})`,
+  })
+
+  it('refuses one process too many with BlockingIOError, before launching anything, until one ends', () => {
+    const { create, call, started, broker } = setup({ processes: 3 })
+    const [p, q, r] = ['P', 'Q', 'R'].map((name) => create('process', name).id)
+    expect(call(A, 'start', p, ['work', [], false, 'spawn']).final?.status).toBe('ok')
+    expect(call(B, 'start', q, ['work', [], false, 'spawn']).final?.status).toBe('ok')
+    // MainProcess and two children: the third child is one too many.
+    const refused = call(A, 'start', r, ['work', [], false, 'spawn']).final
+    expect(refused).toMatchObject({
+      status: 'error',
+      error: refusal('this run allows at most 3 processes at once, MainProcess included'),
+    })
+    expect(started.map((s) => s.name)).toEqual(['P', 'Q'])
+    expect(call(A, 'read', r, ['alive']).final?.value).toBe(false)
+    // Once a child has ended, its place is free; the refused Process object may start now.
+    broker.processExited(101, 0, null)
+    expect(call(A, 'start', r, ['work', [], false, 'spawn']).final).toMatchObject({
+      status: 'ok',
+      value: 103,
+    })
+  })
+
+  it('allows 64 processes at once by default', () => {
+    const { create, call, started } = setup()
+    expect(DEFAULT_LIMITS.processes).toBe(64)
+    for (let k = 1; k < 64; k++) {
+      const p = create('process', `P${k}`).id
+      expect(call(A, 'start', p, ['work', [], false, 'spawn']).final?.status).toBe('ok')
+    }
+    const last = create('process', 'P64').id
+    expect(call(A, 'start', last, ['work', [], false, 'spawn']).final?.error).toEqual(
+      refusal('this run allows at most 64 processes at once, MainProcess included'),
+    )
+    expect(started).toHaveLength(63)
+  })
+
+  it('refuses to start more processes in all than ids can tell apart, even one at a time', () => {
+    const { create, call, broker } = setup()
+    for (let k = 1; k < MAX_PROCESSES_PER_RUN; k++) {
+      const p = create('process', `P${k}`).id
+      const pid = call(A, 'start', p, ['work', [], false, 'spawn']).final?.value as number
+      broker.processExited(pid, 0, null)
+    }
+    const last = create('process', 'Last').id
+    expect(call(A, 'start', last, ['work', [], false, 'spawn']).final?.error).toEqual(
+      refusal(`a run may start at most ${MAX_PROCESSES_PER_RUN} processes in all`),
+    )
   })
 })
 

@@ -10,7 +10,7 @@
  * Ownership is per thread (`threadKey`); waiters are served first come, first served.
  */
 import { constants as osConstants } from 'node:os'
-import type { BrokerReply } from '../shared/protocol'
+import { DEFAULT_LIMITS, MAX_PROCESSES_PER_RUN, type BrokerReply, type RunLimits } from '../shared/protocol'
 import { FIRST_BROKERED_ID, OBJECT_KINDS, threadKey, type ObjectKind } from '../shared/trace'
 import type { BrokerCall, BrokerHost, ProcessStartSpec } from './brokerTypes'
 import { pyRepr } from './thread/repr'
@@ -1109,7 +1109,11 @@ class ProcessObj extends Brokered {
     core: Core,
     id: number,
     name: string,
-    private readonly broker: { processStarted(pid: number, p: ProcessObj): void },
+    private readonly broker: {
+      processStarted(pid: number, p: ProcessObj): void
+      /** Raises if the run may not start one more process. */
+      checkProcessCap(): void
+    },
   ) {
     super(core, id, 'process', name)
   }
@@ -1156,6 +1160,7 @@ class ProcessObj extends Brokered {
     if (this.pid !== null) throw new Raise('AssertionError', 'cannot start a process twice')
     const [target, targetArgs, daemon, startMethod, forked] = args
     if (typeof target !== 'string') throw new Raise('TypeError', 'a process target must be a name')
+    this.broker.checkProcessCap()
     const spec: ProcessStartSpec = {
       objectId: this.id,
       name: this.name,
@@ -1211,10 +1216,32 @@ export class Broker {
   private readonly core: Core
   private readonly objects = new Map<number, Brokered>()
   private readonly processes = new Map<number, ProcessObj>()
+  /** Processes of the run not yet ended: MainProcess (index 0, started by the run itself) and those started here. */
+  private readonly alive = new Set<number>([0])
+  /** Processes the run has started, MainProcess included. */
+  private started = 1
   private nextId = FIRST_ID
 
-  constructor(private readonly host: BrokerHost) {
+  constructor(
+    private readonly host: BrokerHost,
+    private readonly limits: Pick<RunLimits, 'processes'> = DEFAULT_LIMITS,
+  ) {
     this.core = new Core(host)
+  }
+
+  /**
+   * Like os.fork() when the OS will not make one more process: BlockingIOError, in the thread that
+   * called start(), before anything is launched.
+   */
+  private checkProcessCap(): void {
+    const refuse = (why: string): never => {
+      throw new Raise('BlockingIOError', `[Errno 11] Resource temporarily unavailable (${why})`)
+    }
+    const cap = this.limits.processes
+    if (this.alive.size >= cap)
+      refuse(`this run allows at most ${cap} processes at once, MainProcess included`)
+    if (this.started >= MAX_PROCESSES_PER_RUN)
+      refuse(`a run may start at most ${MAX_PROCESSES_PER_RUN} processes in all`)
   }
 
   /** Every request goes here; the reply comes through `call.reply`, maybe later. */
@@ -1247,6 +1274,7 @@ export class Broker {
    */
   processExited(pid: number, exitCode: number | null, signal: string | null): void {
     for (const c of [...this.core.pending]) if (c.pid === pid) this.core.drop(c)
+    this.alive.delete(pid)
     this.processes.get(pid)?.ended(exitCode, signal)
   }
 
@@ -1345,7 +1373,14 @@ export class Broker {
       case 'mp-manager-list':
         return new ListObj(core, id, name, Array.isArray(init.initial) ? [...init.initial] : [])
       case 'process':
-        return new ProcessObj(core, id, name, { processStarted: (pid, p) => this.processes.set(pid, p) })
+        return new ProcessObj(core, id, name, {
+          processStarted: (pid, p) => {
+            this.processes.set(pid, p)
+            this.alive.add(pid)
+            this.started++
+          },
+          checkProcessCap: () => this.checkProcessCap(),
+        })
       default:
         throw new Raise('ValueError', `cannot create a multiprocessing object of kind ${pyRepr(kind)}`)
     }

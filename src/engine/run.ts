@@ -4,7 +4,15 @@
  * an outcome and every thread's final state. Whatever happens, no process of the run outlives it.
  */
 import { arch, cpus, platform, release } from 'node:os'
-import type { EncodedBatch, HostInit, HostOutbound, HostPrepare, StepView } from '../shared/protocol'
+import {
+  resolveLimits,
+  type EncodedBatch,
+  type HostInit,
+  type HostOutbound,
+  type HostPrepare,
+  type RunLimits,
+  type StepView,
+} from '../shared/protocol'
 import type { ParamValues } from '../shared/scenario'
 import {
   TRACE_VERSION,
@@ -94,6 +102,7 @@ export class Run {
   readonly cpu: CpuSample[] = []
   readonly threadCpu: ThreadCpuSample[] = []
   readonly options: RunOptions
+  readonly limits: RunLimits
   private readonly processes: ProcessEntry[] = []
   /** Hosts started ahead and kept warm, so that Process.start() does not wait for Node to boot. */
   private readonly spares: HostSlot[] = []
@@ -126,8 +135,11 @@ export class Run {
     private readonly launcher: ProcessLauncher,
     /** How many events a run may hold; past it the run stops with a message (memory stays bounded). */
     private readonly maxEvents = MAX_EVENTS,
+    /** Caps on threads, their memory and processes (DEFAULT_LIMITS where absent). */
+    limits: Partial<RunLimits> = {},
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options }
+    this.limits = resolveLimits(limits)
     if (!(this.options.timeoutS > 0 && this.options.timeoutS <= MAX_TIMEOUT_S))
       throw new RangeError(`the timeout must be more than 0 and at most ${MAX_TIMEOUT_S} seconds`)
     if (!(this.options.speed > 0 && this.options.speed <= 100))
@@ -137,13 +149,16 @@ export class Run {
       throw new RangeError(`the time before a hang is reported must be from 0 to ${MAX_TIMEOUT_S} seconds`)
     if (!(this.options.switchIntervalMs > 0))
       throw new RangeError('the switch interval must be more than 0 ms')
-    this.broker = new Broker({
-      nowUs: () => this.nowUs(),
-      toMs: (s) => s * 1000 * this.options.speed,
-      startProcess: (spec) => this.launchProcess(spec),
-      killProcess: (pid, signal) => this.killProcess(pid, signal),
-      declareObject: (id, kind) => this.decoder.declareObject(id, kind as ObjectKind),
-    })
+    this.broker = new Broker(
+      {
+        nowUs: () => this.nowUs(),
+        toMs: (s) => s * 1000 * this.options.speed,
+        startProcess: (spec) => this.launchProcess(spec),
+        killProcess: (pid, signal) => this.killProcess(pid, signal),
+        declareObject: (id, kind) => this.decoder.declareObject(id, kind as ObjectKind),
+      },
+      this.limits,
+    )
     this.stepper = this.options.step
       ? new Stepper(this.options.schedule ?? [], {
           grant: (pid, tid) => {
@@ -307,6 +322,7 @@ export class Run {
       runStartUs: this.runStartUs,
       threadEntry: this.launcher.threadEntry,
       warmThreads: Math.min(64, this.scenario.threadsHint?.(this.params) ?? 2),
+      limits: this.limits,
     }
     handle.send({ type: 'host:prepare', prepare })
     if (this.paused) handle.send({ type: 'run:pause', paused: true })
@@ -599,5 +615,12 @@ function describeStuck(
       const on = t.obj === null ? '?' : (objects.facts(t.pid, t.obj)?.name ?? '?')
       return `${t.process}/${t.name} ${t.state} on ${on} at line ${t.line}`
     })
-  return stuck.length ? `; still waiting: ${stuck.join('; ')}` : ''
+  // A loop that never ends records nothing: name the threads that were still running too.
+  const running = final
+    .filter((t) => t.state === 'running' || t.state === 'gil-wait')
+    .map((t) => `${t.process}/${t.name}`)
+  return (
+    (stuck.length ? `; still waiting: ${stuck.join('; ')}` : '') +
+    (running.length ? `; still running: ${running.join(', ')}` : '')
+  )
 }

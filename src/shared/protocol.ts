@@ -15,6 +15,7 @@ import type {
   ThreadCpuSample,
   TraceEvent,
 } from './trace'
+import { MAX_THREADS_PER_PROCESS } from './trace'
 
 /** Records as the engine writes them: RECORD_FIELDS doubles an event, strings referenced by index. */
 export interface EncodedBatch {
@@ -37,6 +38,52 @@ export interface HostPrepare {
   threadEntry: string
   /** Worker threads to start before MainThread runs, so that Thread.start() is as quick as in CPython. */
   warmThreads: number
+  /** The run's caps on threads and their memory (DEFAULT_LIMITS where absent). */
+  limits?: Partial<RunLimits>
+}
+
+/**
+ * Caps that keep one run (a runaway lesson, a mistake in a model) from taking the machine down.
+ * Going past one is what Python would do on a machine that ran out: an exception in the program,
+ * traced like any other, never a crash of the app.
+ */
+export interface RunLimits {
+  /**
+   * The JS heap (V8's old generation) of each Python thread, in MB. A thread that needs more dies
+   * with MemoryError; the rest of its process goes on.
+   */
+  threadMemoryMb: number
+  /** Python threads alive at once in one process, MainThread included; one more raises RuntimeError. */
+  threadsPerProcess: number
+  /** Python processes alive at once in a run, MainProcess included; one more raises BlockingIOError. */
+  processes: number
+}
+
+/**
+ * 256 MB a thread: far above what any lesson's thread holds (a million-item list is tens of MB), low
+ * enough that a thread appending for ever is stopped within seconds. 256 threads a process: lessons
+ * start a few dozen at most, and each is a worker of some 9 MB (2.3 GB at the cap). 64 processes:
+ * lessons start about twenty at most, and each is a Node process of some 70 MB with its warm workers.
+ */
+export const DEFAULT_LIMITS: RunLimits = { threadMemoryMb: 256, threadsPerProcess: 256, processes: 64 }
+
+/**
+ * Processes a run may start in all (ended ones included): process indices above it would collide in
+ * event and object ids (see eventId in trace.ts and OBJECTS_PER_PROCESS in the thread runtime).
+ */
+export const MAX_PROCESSES_PER_RUN = 2048
+
+/** The limits with defaults filled in, checked; a RangeError says which is out of bounds. */
+export function resolveLimits(limits: Partial<RunLimits> = {}): RunLimits {
+  const r = { ...DEFAULT_LIMITS, ...limits }
+  const check = (value: number, min: number, max: number, what: string): void => {
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new RangeError(`${what} must be a whole number from ${min} to ${max}`)
+  }
+  check(r.threadMemoryMb, 16, 16_384, 'the memory limit per thread (MB)')
+  check(r.threadsPerProcess, 1, MAX_THREADS_PER_PROCESS, 'the cap on threads per process')
+  check(r.processes, 1, MAX_PROCESSES_PER_RUN, 'the cap on processes per run')
+  return r
 }
 
 /** Which Python process a prepared host becomes. */

@@ -1,6 +1,6 @@
 import type { Py } from '../../src/engine/thread/py'
-import type { Lock } from '../../src/engine/thread/primitives'
-import { PyError } from '../../src/engine/thread/errors'
+import type { Event, Lock } from '../../src/engine/thread/primitives'
+import { isPyError, PyError } from '../../src/engine/thread/errors'
 import type { MpQueue } from '../../src/engine/thread/mp'
 import { model } from './define'
 
@@ -87,4 +87,120 @@ export const terminatedChild = model('test-terminated-child', {
   },
 })
 
-export const badModels = [terminatedChild, threadRaises, mainRaises, deadlock, killedChild, longSleep]
+/**
+ * A thread appends to a list for ever, while MainThread computes beside it (the two take turns with
+ * the GIL): the thread dies of MemoryError at its process's memory limit, and MainThread goes on.
+ */
+export const memoryHog = model(
+  'test-memory-hog',
+  {
+    main(py: Py) {
+      const t = py.Thread({ target: 'hog', name: 'Hog' })
+      t.start()
+      py.at(4)
+      while (t.isAlive()) py.countdown(20_000)
+      py.at(6)
+      t.join()
+      py.print('main goes on')
+      py.result('hogAlive', t.isAlive())
+    },
+    hog(py: Py) {
+      py.at(11)
+      const items: { i: number; text: string }[] = []
+      for (let i = 0; ; i++) {
+        items.push({ i, text: `item ${i}` })
+        // One loop turn of Python bytecode every so often: where the GIL may change hands.
+        if (i % 1000 === 0) py.countdown(1)
+      }
+    },
+  },
+  1,
+)
+
+/**
+ * Starts threads until the run's cap (4 per process, set by the test) refuses one: first caught,
+ * then, with three daemon threads alive, uncaught in MainThread.
+ */
+export const tooManyThreads = model(
+  'test-too-many-threads',
+  {
+    main(py: Py) {
+      const go = py.Event('go')
+      const waiters = [1, 2, 3].map((k) => py.Thread({ target: 'waiter', args: [go], name: `Waiter-${k}` }))
+      for (const t of waiters) t.start()
+      py.at(5)
+      try {
+        py.Thread({ target: 'waiter', args: [go], name: 'Waiter-4' }).start()
+      } catch (e) {
+        if (!isPyError(e, 'RuntimeError')) throw e
+        py.result('refused', e.toString())
+      }
+      go.set()
+      for (const t of waiters) t.join()
+      // Ended threads free their places.
+      const never = py.Event('never')
+      const daemons = [1, 2, 3].map((k) =>
+        py.Thread({ target: 'waiter', args: [never], name: `Daemon-${k}`, daemon: true }),
+      )
+      for (const t of daemons) t.start()
+      py.result('restarted', daemons.length)
+      py.at(20)
+      py.Thread({ target: 'waiter', args: [never], name: 'One-too-many' }).start()
+    },
+    waiter(py: Py, ev: Event) {
+      py.at(24)
+      ev.wait()
+    },
+  },
+  3,
+)
+
+/** `while True: pass` in a thread that MainThread joins: only the run's timeout ends it. */
+export const spinForever = model(
+  'test-spin-forever',
+  {
+    main(py: Py) {
+      const t = py.Thread({ target: 'spin', name: 'Spinner' })
+      t.start()
+      py.at(4)
+      t.join()
+    },
+    spin(py: Py) {
+      py.at(8)
+      for (;;) py.countdown(1_000_000)
+    },
+  },
+  1,
+)
+
+/** Starts children until the run's cap on live processes (3, set by the test) refuses one. */
+export const tooManyProcesses = model('test-too-many-processes', {
+  main(py: Py) {
+    const children = [1, 2].map((k) => py.mp.Process({ target: 'child', name: `Child-${k}` }))
+    for (const c of children) c.start()
+    py.at(5)
+    try {
+      py.mp.Process({ target: 'child', name: 'Child-3' }).start()
+    } catch (e) {
+      if (!isPyError(e, 'BlockingIOError')) throw e
+      py.result('refused', e.toString())
+    }
+    for (const c of children) c.join()
+  },
+  child(py: Py) {
+    py.sleep(0.2)
+  },
+})
+
+export const badModels = [
+  terminatedChild,
+  threadRaises,
+  mainRaises,
+  deadlock,
+  killedChild,
+  longSleep,
+  memoryHog,
+  tooManyThreads,
+  spinForever,
+  tooManyProcesses,
+]

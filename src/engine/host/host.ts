@@ -5,36 +5,59 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
-import type {
-  EncodedBatch,
-  HostInbound,
-  HostInit,
-  HostOutbound,
-  HostPrepare,
-  StepGate,
+import {
+  DEFAULT_LIMITS,
+  resolveLimits,
+  type EncodedBatch,
+  type HostInbound,
+  type HostInit,
+  type HostOutbound,
+  type HostPrepare,
+  type RunLimits,
+  type StepGate,
 } from '../../shared/protocol'
 import type { ThreadCpuSample } from '../../shared/trace'
 import { monotonicUs } from '../clock'
 import {
   ALIVE_ENDED,
   ALIVE_STARTING,
+  C_GIL_HOLDER,
+  C_LIVE_THREADS,
   C_NEXT_TID,
   C_PAUSED,
+  C_THREAD_CAP,
+  D_END_EVENT,
   STEP_GATE,
+  STEP_NONE,
   STEP_RUN,
   T_ALIVE,
+  T_LINE,
   T_REPLY,
   T_STEP,
   createControl,
   openControl,
+  threadDouble,
   threadWord,
   type Control,
 } from '../thread/control'
+import { excepthook, PyError } from '../thread/errors'
+import {
+  code,
+  END,
+  F_CAUSE,
+  F_CODE,
+  F_LINE,
+  F_OBJ,
+  F_TEXT,
+  F_TIME,
+  RECORD_FIELDS,
+  RecordType,
+} from '../records'
 import { createBuffer, kindSpec, LOCK_OWNER } from '../thread/kinds'
 import { isHandle, offsets, resetAfterFork, type ObjectHandle } from '../thread/layout'
 import type { ThreadAssignment, ThreadToHost } from '../thread/messages'
 import type { WorkerData, WorkerInit } from '../thread/worker'
-import { threadKey, type ObjectKind } from '../../shared/trace'
+import { eventId, threadKey, type ObjectKind } from '../../shared/trace'
 import { readThreadCpu } from './threadCpu'
 
 const FORWARD_INTERVAL_MS = 25
@@ -48,9 +71,16 @@ interface WorkerSlot {
   port: MessagePort
   osTid: number | null
   tid: number
+  /** The Python thread it runs (once assigned): what a traceback names. */
+  name: string
+  target: string
   daemon: boolean
   ended: boolean
   cpuBaseUs: number
+  /** The heap limit the worker was started with (it cannot change afterwards). */
+  memoryMb: number
+  /** The sequence number of the thread's next event: after what its batches brought so far. */
+  nextSeq: number
 }
 
 export type HostSend = (message: HostOutbound) => void
@@ -76,6 +106,8 @@ export class ProcessHost {
   private timers: NodeJS.Timeout[] = []
   private spawning = 0
   private mainPending = false
+  /** The run's limits; until host:prepare says otherwise, the defaults (for warm workers). */
+  private limits: RunLimits = DEFAULT_LIMITS
 
   constructor(
     private readonly send: HostSend,
@@ -166,12 +198,24 @@ export class ProcessHost {
     this.prep = prep
     this.prepared = true
     this.threadEntry = prep.threadEntry
+    this.limits = resolveLimits(prep.limits)
     this.buffers = createControl()
     this.control = openControl(this.buffers)
     Atomics.store(this.control.i32, C_NEXT_TID, 1)
+    // MainThread is alive from the start: it counts under the cap.
+    Atomics.store(this.control.i32, C_LIVE_THREADS, 1)
+    Atomics.store(this.control.i32, C_THREAD_CAP, this.limits.threadsPerProcess)
     if (this.paused) Atomics.store(this.control.i32, C_PAUSED, 1)
     this.mainPending = true
-    for (const slot of this.unprepared.splice(0)) this.sendInit(slot)
+    for (const slot of this.unprepared.splice(0)) {
+      if (slot.memoryMb === this.limits.threadMemoryMb) {
+        this.sendInit(slot)
+      } else {
+        // Warmed up under another memory limit, which a worker cannot change: replaced below.
+        this.spawning--
+        void slot.worker.terminate()
+      }
+    }
     for (let i = this.warm.length + this.spawning; i <= Math.max(WARM_SPARES, prep.warmThreads); i++)
       this.spawnWorker()
   }
@@ -223,25 +267,96 @@ export class ProcessHost {
     } else if (file.startsWith('file:')) {
       file = fileURLToPath(file)
     }
-    const worker = new Worker(file, { workerData: data, transferList: [port2] })
+    const memoryMb = this.limits.threadMemoryMb
+    const worker = new Worker(file, {
+      workerData: data,
+      transferList: [port2],
+      // V8's main heap; what a thread holds in ArrayBuffers is not counted (Node's documentation).
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+    })
     const slot: WorkerSlot = {
       worker,
       port: port1,
       osTid: null,
       tid: -1,
+      name: '',
+      target: '',
       daemon: false,
       ended: false,
       cpuBaseUs: 0,
+      memoryMb,
+      nextSeq: 0,
     }
     this.spawning++
     if (this.prepared) this.sendInit(slot)
     else this.unprepared.push(slot)
     worker.on('message', (m: ThreadToHost) => this.fromThread(slot, m))
-    worker.on('error', (e) => {
+    worker.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY' && slot.tid >= 0) {
+        this.threadDied(
+          slot,
+          new PyError(
+            'MemoryError',
+            `the thread went past this run's memory limit of ${slot.memoryMb} MB per thread`,
+          ),
+        )
+        return
+      }
       // A worker that fails outside Python code is a bug of the runtime, not of the program.
-      process.stderr.write(`interleave: thread runtime failed: ${e.stack ?? e}\n`)
+      process.stderr.write(`interleave: thread runtime failed: ${e.stack ?? String(e)}\n`)
       this.exit(70)
     })
+    worker.on('exit', (exitCode) => {
+      // Ended without a word (not by returning or raising, which the thread reports itself).
+      if (
+        slot.tid >= 0 &&
+        !slot.ended &&
+        Atomics.load(this.control.i32, threadWord(slot.tid, T_ALIVE)) !== ALIVE_ENDED
+      )
+        this.threadDied(
+          slot,
+          new PyError('SystemError', `the thread's worker stopped (exit code ${exitCode})`),
+        )
+    })
+  }
+
+  /**
+   * A thread whose worker died (past its memory limit): it cannot say so, so the host ends it on its
+   * behalf as an uncaught exception would. Its thread-end goes in the trace (what it recorded and
+   * had not yet sent is lost), the GIL it held is freed, those who join it wake, and the process
+   * goes on. Locks it held stay held, as no `with` block of it runs to the end.
+   */
+  private threadDied(slot: WorkerSlot, error: PyError): void {
+    if (slot.ended || !this.init) return
+    slot.ended = true
+    const i32 = this.control.i32
+    const { pid } = this.init
+    const tid = slot.tid
+    if (Atomics.load(i32, threadWord(tid, T_ALIVE)) === ALIVE_ENDED) {
+      // It had ended by itself (its own thread-end is in the trace) and died on its way out.
+      this.maybeExit()
+      return
+    }
+    const line = i32[threadWord(tid, T_LINE)]
+    const text = excepthook(slot.name, slot.target, line, error)
+    const records = new Float64Array(RECORD_FIELDS).fill(0)
+    records[F_TIME] = monotonicUs() - this.prep.runStartUs
+    records[F_CODE] = code(RecordType.ThreadEnd, END.exception)
+    records[F_OBJ] = -1
+    records[F_LINE] = line
+    records[F_CAUSE] = -1
+    records[F_TEXT] = 0
+    this.batches.push({ pid, tid, firstSeq: slot.nextSeq, records, strings: [text] })
+    this.control.f64[threadDouble(tid, D_END_EVENT)] = eventId(pid, tid, slot.nextSeq)
+    const owner = threadKey(pid, tid) + 1
+    if (Atomics.compareExchange(i32, C_GIL_HOLDER, owner, 0) === owner) Atomics.notify(i32, C_GIL_HOLDER, 1)
+    Atomics.store(i32, threadWord(tid, T_STEP), STEP_NONE)
+    Atomics.sub(i32, C_LIVE_THREADS, 1)
+    Atomics.store(i32, threadWord(tid, T_ALIVE), ALIVE_ENDED)
+    Atomics.notify(i32, threadWord(tid, T_ALIVE))
+    if (tid === 0) this.mainRaised = true
+    this.lookAtSteps()
+    this.maybeExit()
   }
 
   private assign(job: ThreadAssignment): void {
@@ -252,6 +367,8 @@ export class ProcessHost {
       return
     }
     slot.tid = job.tid
+    slot.name = job.name
+    slot.target = job.target
     slot.daemon = job.daemon
     this.names.set(job.tid, job.name)
     if (this.stepping) Atomics.store(this.control.i32, threadWord(job.tid, T_STEP), STEP_RUN)
@@ -273,6 +390,7 @@ export class ProcessHost {
       }
       case 'trace:batch':
         this.batches.push(m.batch)
+        slot.nextSeq = m.batch.firstSeq + m.batch.records.length / RECORD_FIELDS
         break
       case 'obj:new':
         this.objects.set(m.handle.id, m.handle)

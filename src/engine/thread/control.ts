@@ -2,7 +2,10 @@
  * The control block one process shares among its threads (a SharedArrayBuffer):
  * the GIL, id counters and one slot per thread (park word, liveness, what it waits on).
  */
-export const MAX_THREADS = 1024
+import { MAX_THREADS_PER_PROCESS } from '../../shared/trace'
+
+/** Threads a process may start in all (thread ids are never reused): as many as a thread key can name. */
+export const MAX_THREADS = MAX_THREADS_PER_PROCESS
 
 export const C_GIL_HOLDER = 0
 export const C_GIL_DROP = 1
@@ -14,8 +17,12 @@ export const C_NEXT_OBJ = 5
 export const C_THREAD_NAMES = 6
 /** 1 while the run is paused: every thread parks at its next operation (see runtime.checkpoint). */
 export const C_PAUSED = 7
+/** Threads started and not yet ended (MainThread included): Thread.start() checks it against C_THREAD_CAP. */
+export const C_LIVE_THREADS = 8
+/** The run's cap on threads alive at once in this process (RunLimits.threadsPerProcess), set by the host. */
+export const C_THREAD_CAP = 9
 const THREADS_BASE = 16
-const THREAD_STRIDE = 4
+const THREAD_STRIDE = 5
 
 /** Per-thread words. */
 export const T_PARK = 0
@@ -28,6 +35,11 @@ export const T_REPLY = 2
  * reads these words to tell when every thread has stopped, so that the next one may be chosen.
  */
 export const T_STEP = 3
+/**
+ * The line of program.py the thread is on (a plain store on every py.at): what the host reports for
+ * a thread that dies without a word, such as one killed for going past its memory limit.
+ */
+export const T_LINE = 4
 
 /** Not a thread of the run, or ended. */
 export const STEP_NONE = 0

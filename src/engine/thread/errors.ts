@@ -21,3 +21,11 @@ export class PyError extends Error {
 export function isPyError(e: unknown, type: string): e is PyError {
   return e instanceof PyError && e.type === type
 }
+
+/** What threading.excepthook (or, for MainThread, the interpreter) prints for an uncaught exception. */
+export function excepthook(thread: string, target: string, line: number, e: unknown): string {
+  const last =
+    e instanceof PyError ? e.toString() : e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+  const head = thread === 'MainThread' ? '' : `Exception in thread ${thread}:\n`
+  return `${head}Traceback (most recent call last):\n  File "program.py", line ${line}, in ${target}\n${last}`
+}

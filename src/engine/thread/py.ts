@@ -8,7 +8,9 @@ import { code, RecordType } from '../records'
 import {
   ALIVE_ENDED,
   ALIVE_STARTING,
+  C_LIVE_THREADS,
   C_NEXT_TID,
+  C_THREAD_CAP,
   C_THREAD_NAMES,
   D_END_EVENT,
   MAX_THREADS,
@@ -85,8 +87,7 @@ export class PyThread {
     rt.checkpoint()
     if (this.tid >= 0) throw new PyError('RuntimeError', 'threads can only be started once')
     const i32 = rt.control.i32
-    const tid = Atomics.add(i32, C_NEXT_TID, 1)
-    if (tid >= MAX_THREADS) throw new PyError('RuntimeError', "can't start new thread")
+    const tid = this.reserveThread(i32)
     this.tid = tid
     Atomics.store(i32, threadWord(tid, T_ALIVE), ALIVE_STARTING)
     // Step mode: the new thread runs until its first operation; the next step waits for it.
@@ -105,6 +106,34 @@ export class PyThread {
     const idx = threadWord(tid, T_ALIVE)
     while (Atomics.load(i32, idx) === ALIVE_STARTING) rt.blockWait(i32, idx, ALIVE_STARTING, Infinity)
     rt.leaveBlocking()
+  }
+
+  /**
+   * Takes a place under the run's cap on live threads and a thread id, or raises RuntimeError as
+   * CPython does when the OS will not give it another thread (traced as a failed start).
+   */
+  private reserveThread(i32: Int32Array): number {
+    const cap = Atomics.load(i32, C_THREAD_CAP)
+    for (;;) {
+      const live = Atomics.load(i32, C_LIVE_THREADS)
+      if (live >= cap) this.refuse(`this run allows at most ${cap} threads per process`)
+      if (Atomics.compareExchange(i32, C_LIVE_THREADS, live, live + 1) === live) break
+    }
+    for (;;) {
+      const tid = Atomics.load(i32, C_NEXT_TID)
+      if (tid >= MAX_THREADS) {
+        Atomics.sub(i32, C_LIVE_THREADS, 1)
+        this.refuse(`a process may start at most ${MAX_THREADS} threads in all`)
+      }
+      // Never past the last slot: the host reads every slot below C_NEXT_TID.
+      if (Atomics.compareExchange(i32, C_NEXT_TID, tid, tid + 1) === tid) return tid
+    }
+  }
+
+  private refuse(why: string): never {
+    const message = `can't start new thread (${why})`
+    this.rt.recordOp(this.id, 'start', 'error', [0], null, message)
+    throw new PyError('RuntimeError', message)
   }
 
   join(timeout: number | null = null): void {

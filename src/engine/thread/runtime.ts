@@ -5,6 +5,7 @@ import {
   threadDouble,
   T_PARK,
   T_STEP,
+  T_LINE,
   D_WAKE_CAUSE,
   C_NEXT_OBJ,
   C_PAUSED,
@@ -34,8 +35,8 @@ export class ThreadRuntime implements GilClient {
   readonly key: number
   readonly ownerCode: number
   readonly gil: Gil
-  /** The line of program.py this thread is on. */
-  line = 0
+  private currentLine = 0
+  private readonly lineWord: number
   private state: ThreadState | null = null
   private stateObj = -1
 
@@ -53,7 +54,17 @@ export class ThreadRuntime implements GilClient {
     this.ownerCode = this.key + 1
     this.stepping = options.step === true
     this.stepWord = threadWord(tid, T_STEP)
+    this.lineWord = threadWord(tid, T_LINE)
     this.gil = new Gil(control.i32, this, options.gil, options.switchIntervalMs)
+  }
+
+  /** The line of program.py this thread is on; kept in the control block too, for the host. */
+  get line(): number {
+    return this.currentLine
+  }
+  set line(line: number) {
+    this.currentLine = line
+    this.control.i32[this.lineWord] = line
   }
 
   // --- state ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { code, RecordType } from '../records'
 import {
   ALIVE_ENDED,
   ALIVE_RUNNING,
+  C_LIVE_THREADS,
   D_END_EVENT,
   STEP_NONE,
   STEP_RUN,
@@ -23,12 +24,14 @@ import {
   threadDouble,
   threadWord,
 } from './control'
-import { PyError } from './errors'
+import { excepthook } from './errors'
 import type { ThreadAssignment, ThreadToHost } from './messages'
 import { builtinFunctions } from './builtins'
 import { Py, fromWire } from './py'
 import { ThreadRuntime } from './runtime'
 import { Tracer } from './tracer'
+
+export { excepthook }
 
 /** What a worker knows before it is assigned a thread: the run, not yet its process. */
 /** What a worker learns of its run, in its first message: a warm worker may start before any run. */
@@ -118,15 +121,9 @@ function runThread(
   control.f64[threadDouble(job.tid, D_END_EVENT)] = end
   tracer.flush()
   Atomics.store(control.i32, threadWord(job.tid, T_STEP), STEP_NONE)
+  // Its place under the thread cap is free before anyone joined on it wakes (and may start another).
+  Atomics.sub(control.i32, C_LIVE_THREADS, 1)
   Atomics.store(control.i32, alive, ALIVE_ENDED)
   Atomics.notify(control.i32, alive)
   send({ type: 'thread:ended', tid: job.tid, error: error !== null })
-}
-
-/** What threading.excepthook (or, for MainThread, the interpreter) prints for an uncaught exception. */
-export function excepthook(thread: string, target: string, line: number, e: unknown): string {
-  const last =
-    e instanceof PyError ? e.toString() : e instanceof Error ? `${e.name}: ${e.message}` : String(e)
-  const head = thread === 'MainThread' ? '' : `Exception in thread ${thread}:\n`
-  return `${head}Traceback (most recent call last):\n  File "program.py", line ${line}, in ${target}\n${last}`
 }

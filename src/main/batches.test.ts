@@ -11,14 +11,20 @@ import { readRecording } from '../shared/recording'
 import { app, BrowserWindow, fake } from '../../tests/fakes/electron'
 import { CountingLauncher } from '../../tests/support/countingLauncher'
 import { registerIpc } from './index'
+import { appPageFile } from './ipcGuard'
 
 type WebContents = BrowserWindow['webContents']
 
-/** As Electron: the handler gets the sender, and what crosses is structured-cloned. */
-async function invoke(channel: string, sender: WebContents, ...args: unknown[]): Promise<unknown> {
-  const handler = fake.handlers.get(channel)
-  if (!handler) throw new Error(`nothing handles ${channel}`)
-  return structuredClone(await handler({ sender }, ...structuredClone(args)))
+/** As Electron: from the page's main frame, and what crosses is structured-cloned. */
+function invoke(channel: string, sender: WebContents, ...args: unknown[]): Promise<unknown> {
+  return fake.invokeFrom(fake.eventFrom(sender), channel, args)
+}
+
+/** A window showing the app's page: main answers no other. */
+function appWindow(): BrowserWindow {
+  const window = new BrowserWindow({})
+  void window.loadFile(appPageFile())
+  return window
 }
 
 function heard(contents: WebContents): BatchStreamMessage[] {
@@ -60,7 +66,7 @@ describe('run many through IPC', () => {
   })
 
   it('runs a batch for its page, sends it batch:stream, and hands over a kept run as bytes', async () => {
-    const window = new BrowserWindow({})
+    const window = appWindow()
     const contents = window.webContents
     const reply = (await invoke(IPC.batchStart, contents, { run: race, runs: 3 })) as BatchStartReply
     if (!reply.ok) throw new Error(reply.message)
@@ -78,7 +84,7 @@ describe('run many through IPC', () => {
     expect(run.bytes).toBeInstanceOf(Uint8Array)
     expect((await readRecording(run.bytes)).record.scenario).toBe('race-counter')
     // Another window has no batch to open runs of.
-    const other = new BrowserWindow({})
+    const other = appWindow()
     expect(await invoke(IPC.batchRun, other.webContents, reply.batchId, 0)).toEqual({
       ok: false,
       message: 'this window has run no batch',
@@ -87,7 +93,7 @@ describe('run many through IPC', () => {
   })
 
   it('refuses a bad batch with its message, as an answer', async () => {
-    const contents = new BrowserWindow({}).webContents
+    const contents = appWindow().webContents
     expect(await invoke(IPC.batchStart, contents, { run: race, runs: 0 })).toEqual({
       ok: false,
       message: 'the number of runs must be a whole number from 1 to 1000; got 0',
@@ -101,14 +107,14 @@ describe('run many through IPC', () => {
   })
 
   it('cancels on batch:cancel and when the window closes; quitting waits for the processes', async () => {
-    const window = new BrowserWindow({})
+    const window = appWindow()
     const contents = window.webContents
     const first = (await invoke(IPC.batchStart, contents, { run: race, runs: 1000 })) as BatchStartReply
     if (!first.ok) throw new Error(first.message)
     await vi.waitFor(() => expect(heard(contents).some((m) => m.type === 'batch:progress')).toBe(true), {
       timeout: 30_000,
     })
-    await invoke(IPC.batchCancel, contents, first.batchId)
+    expect(await invoke(IPC.batchCancel, contents, first.batchId)).toEqual({ ok: true })
     expect((await ended(contents, first.batchId)).status).toBe('cancelled')
     await launcher.allGone()
 

@@ -1,9 +1,11 @@
-import { app, ipcMain, type WebContents } from 'electron'
+import { app, type WebContents } from 'electron'
 import { PageBatches } from '../engine/batch'
 import type { ProcessLauncher } from '../engine/launcher'
 import type { ScenarioDefinition } from '../engine/scenario'
 import type { BatchRunReply, BatchStartReply } from '../shared/batch'
 import { IPC } from '../shared/protocol'
+import { handle } from './ipcGuard'
+import { channelArgs } from './ipcSchema'
 
 /**
  * Run many in the app: each page's batches (src/engine/batch.ts), whose progress goes to the page on
@@ -79,20 +81,21 @@ export class Batches {
 }
 
 /**
- * Answers the batch channels. A page that loads again (run:connect) loses its batch, as its runs;
- * quitting waits until every batch's processes have exited.
+ * Answers the batch channels, each checking its sender and arguments first (src/main/ipcGuard.ts).
+ * A page that loads again loses its batch, as its runs: run:connect (src/main/index.ts) calls
+ * `release`. Quitting waits until every batch's processes have exited.
  */
 export function registerBatchIpc(
   launcher: ProcessLauncher,
   find: (id: string) => ScenarioDefinition | undefined,
 ): Batches {
   const batches = new Batches(launcher, find)
-  ipcMain.on(IPC.runConnect, (event) => batches.release(event.sender))
-  ipcMain.handle(IPC.batchStart, (event, request: unknown) => batches.start(event.sender, request))
-  ipcMain.handle(IPC.batchCancel, (event, batchId: unknown) => batches.cancel(event.sender, batchId))
-  ipcMain.handle(IPC.batchRun, (event, batchId: unknown, run: unknown) =>
-    batches.run(event.sender, batchId, run),
-  )
+  handle(IPC.batchStart, channelArgs.batchStart, (event, request) => batches.start(event.sender, request))
+  handle(IPC.batchCancel, channelArgs.batchCancel, (event, batchId) => {
+    batches.cancel(event.sender, batchId)
+    return { ok: true }
+  })
+  handle(IPC.batchRun, channelArgs.batchRun, (event, batchId, run) => batches.run(event.sender, batchId, run))
   app.on('will-quit', (event) => {
     if (!batches.busy) return
     event.preventDefault()

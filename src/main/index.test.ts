@@ -254,10 +254,16 @@ describe('IPC', () => {
 
   it('lists the scenarios as summaries, without their models', async () => {
     registerIpc(new UtilityProcessLauncher())
-    const handler = fake.handlers.get(IPC.scenariosList)
-    if (!handler) throw new Error(`nothing handles ${IPC.scenariosList}`)
-    const listed = (await handler({})) as Record<string, unknown>[]
-    expect(listed).toEqual([summary])
+    createMainWindow()
+    const reply = (await fake.invokeFrom(
+      fake.eventFrom(onlyWindow().webContents),
+      IPC.scenariosList,
+      [],
+    )) as {
+      scenarios: Record<string, unknown>[]
+    }
+    expect(reply).toEqual({ ok: true, scenarios: [summary] })
+    const listed = reply.scenarios
     for (const key of ['program', 'functions', 'verdict']) expect(listed[0]).not.toHaveProperty(key)
     // What crosses IPC is structured-cloned; functions would not survive it.
     expect(() => structuredClone(listed)).not.toThrow()

@@ -1,12 +1,14 @@
 import { join } from 'node:path'
-import { app, BrowserWindow, ipcMain, Menu, screen, shell } from 'electron'
+import { app, BrowserWindow, Menu, screen, shell } from 'electron'
 import { findScenario, scenarios } from '../scenarios/catalog'
 import { scenarioSummary } from '../engine/scenario'
 import type { ProcessLauncher } from '../engine/launcher'
-import { IPC, type RunRequest, type RunStartReply, type ScenarioSummary } from '../shared/protocol'
+import { IPC } from '../shared/protocol'
 import { loadPlayerTemplate } from '../engine/export/player'
 import { PrelaunchingLauncher } from '../engine/prelaunch'
 import { registerBatchIpc } from './batches'
+import { appPageFile, handle, listen, refuseUnknownChannels } from './ipcGuard'
+import { channelArgs } from './ipcSchema'
 import { buildMenu } from './menu'
 import { chooseRecording, openRecordingIn, RecentRecordings, recordingPathsIn } from './recordings'
 import { Runs } from './runs'
@@ -64,12 +66,13 @@ export function createMainWindow(): BrowserWindow {
   window.webContents.on('will-navigate', (event, url) => {
     if (url !== window.webContents.getURL()) event.preventDefault()
   })
+  refuseUnknownChannels(window.webContents)
 
   // The page's Content-Security-Policy is the <meta> in src/renderer/index.html: a built app loads
   // it from file://, where Electron cannot add response headers (webRequest does not see file://).
   const devServerUrl = process.env.ELECTRON_RENDERER_URL
   if (devServerUrl) void window.loadURL(devServerUrl)
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+  else void window.loadFile(appPageFile())
   return window
 }
 
@@ -85,21 +88,33 @@ export function isTrustedExternal(url: string): boolean {
   }
 }
 
-/** Answers the preload's channels; runs use `launcher` (utility processes in the app, child processes in tests). */
+/**
+ * Answers the preload's channels; runs use `launcher` (utility processes in the app, child processes
+ * in tests). Each channel checks its sender and its arguments first (src/main/ipcGuard.ts), and answers
+ * `{ ok: true, ... }` or `{ ok: false, message }`.
+ */
 export function registerIpc(launcher: ProcessLauncher): Runs {
   const runs = new Runs(launcher, findScenario)
-  registerBatchIpc(launcher, findScenario) // Run many: src/main/batches.ts
-  ipcMain.handle(IPC.scenariosList, (): ScenarioSummary[] => scenarios.map(scenarioSummary))
-  ipcMain.on(IPC.runConnect, (event) => runs.connect(event.sender))
-  ipcMain.handle(IPC.runStart, (event, request: RunRequest): RunStartReply =>
-    runs.start(event.sender, request),
-  )
-  ipcMain.handle(IPC.runStop, (event, runId: string): void => runs.stop(event.sender, runId))
-  ipcMain.handle(IPC.runControl, (event, runId: string, command: unknown) =>
+  const batches = registerBatchIpc(launcher, findScenario) // Run many: src/main/batches.ts
+  handle(IPC.scenariosList, channelArgs.none, () => ({ ok: true, scenarios: scenarios.map(scenarioSummary) }))
+  // A page that loads (again) loses its batch and the runs of the page it replaces.
+  listen(IPC.runConnect, channelArgs.none, (event) => {
+    batches.release(event.sender)
+    runs.connect(event.sender)
+  })
+  handle(IPC.runStart, channelArgs.runStart, (event, request) => runs.start(event.sender, request))
+  handle(IPC.runStop, channelArgs.runStop, (event, runId) => {
+    runs.stop(event.sender, runId)
+    return { ok: true }
+  })
+  handle(IPC.runControl, channelArgs.runControl, (event, runId, command) =>
     runs.control(event.sender, runId, command),
   )
-  // Built beside the page (out/player): vite.player.config.ts.
-  ipcMain.handle(IPC.playerTemplate, () => loadPlayerTemplate(join(import.meta.dirname, '../player')))
+  // Built beside the page (out/player): vite.player.config.ts. Not built is an answer too.
+  handle(IPC.playerTemplate, channelArgs.none, () => ({
+    ok: true,
+    template: loadPlayerTemplate(join(import.meta.dirname, '../player')),
+  }))
   return runs
 }
 

@@ -11,6 +11,7 @@ import { localLauncher } from '../engine/localLauncher'
 import { app, BrowserWindow, fake, type FakeMessagePortMain } from '../../tests/fakes/electron'
 import { IDLE_HOSTS, PrelaunchingLauncher } from '../engine/prelaunch'
 import { registerIpc, stopRunsBeforeQuit } from './index'
+import { appPageFile } from './ipcGuard'
 import type { Runs } from './runs'
 
 type WebContents = BrowserWindow['webContents']
@@ -22,6 +23,7 @@ class Page {
   readonly port: FakeMessagePortMain
 
   constructor() {
+    void this.window.loadFile(appPageFile()) // the app's page: main answers no other
     fake.sendToMain(IPC.runConnect, this.window.webContents)
     const posted = this.window.webContents.posted.at(-1)
     if (posted?.channel !== IPC.runStream || posted.ports.length !== 1)
@@ -61,11 +63,9 @@ class Page {
   }
 }
 
-/** As Electron: the handler gets the sender, and what crosses is structured-cloned. */
-async function invoke(channel: string, sender: WebContents, ...args: unknown[]): Promise<unknown> {
-  const handler = fake.handlers.get(channel)
-  if (!handler) throw new Error(`nothing handles ${channel}`)
-  return structuredClone(await handler({ sender }, ...structuredClone(args)))
+/** As Electron: from the page's main frame, and what crosses is structured-cloned. */
+function invoke(channel: string, sender: WebContents, ...args: unknown[]): Promise<unknown> {
+  return fake.invokeFrom(fake.eventFrom(sender), channel, args)
 }
 
 const smallRace: RunRequest = { scenario: 'race-counter', params: { threads: 2, iterations: 50 } }
@@ -132,7 +132,7 @@ describe('runs through IPC', () => {
     await vi.waitFor(() => expect(page.of(runId).some((m) => m.type === 'run:events')).toBe(true), {
       timeout: 30_000,
     })
-    await invoke(IPC.runStop, page.contents, runId)
+    await expect(invoke(IPC.runStop, page.contents, runId)).resolves.toEqual({ ok: true })
     const end = await page.end(runId)
     expect(end.summary.outcome.status).toBe('stopped')
     await launcher.allGone()

@@ -32,7 +32,10 @@ describe('the preload bridge, run many', () => {
 
   it('cancels on batch:cancel and fetches a kept run on batch:run', async () => {
     const cancelled: unknown[] = []
-    ipcMain.handle(IPC.batchCancel, (_event, batchId) => void cancelled.push(batchId))
+    ipcMain.handle(IPC.batchCancel, (_event, batchId) => {
+      cancelled.push(batchId)
+      return { ok: true }
+    })
     await api.cancelBatch('batch-1')
     expect(cancelled).toEqual(['batch-1'])
     ipcMain.handle(IPC.batchRun, (_event, batchId, run): BatchRunReply =>

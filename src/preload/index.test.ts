@@ -72,10 +72,26 @@ describe('the preload bridge', () => {
     expect(fake.sentToMain).toEqual([{ channel: IPC.runConnect, args: [] }])
   })
 
-  it('lists scenarios through the scenarios:list channel', async () => {
+  it('lists scenarios through the scenarios:list channel, and rejects with main’s own message', async () => {
     const scenarios = [{ id: 'race-counter' }]
-    ipcMain.handle(IPC.scenariosList, () => scenarios)
+    let refuse = false
+    ipcMain.handle(IPC.scenariosList, () =>
+      refuse ? { ok: false, message: 'scenarios:list takes no arguments; got 1' } : { ok: true, scenarios },
+    )
     await expect(api.listScenarios()).resolves.toEqual(scenarios)
+    refuse = true
+    await expect(api.listScenarios()).rejects.toThrow(/^scenarios:list takes no arguments; got 1$/)
+  })
+
+  it('fetches the HTML player through player:template, and rejects with main’s own message', async () => {
+    const template = { html: '<!doctype html>', js: '', css: '' }
+    let built = true
+    ipcMain.handle(IPC.playerTemplate, () =>
+      built ? { ok: true, template } : { ok: false, message: 'the HTML player is not built' },
+    )
+    await expect(api.playerTemplate()).resolves.toEqual(template)
+    built = false
+    await expect(api.playerTemplate()).rejects.toThrow(/^the HTML player is not built$/)
   })
 
   it('starts a run on run:start, and rejects with main’s own message when main refuses', async () => {
@@ -96,11 +112,15 @@ describe('the preload bridge', () => {
     )
   })
 
-  it('stops a run on run:stop, by its id', async () => {
+  it('stops a run on run:stop, by its id, and rejects with main’s own message', async () => {
     const stopped: unknown[] = []
-    ipcMain.handle(IPC.runStop, (_event, runId) => void stopped.push(runId))
+    ipcMain.handle(IPC.runStop, (_event, runId) => {
+      stopped.push(runId)
+      return runId === 'run-7' ? { ok: true } : { ok: false, message: 'runId must be a run id' }
+    })
     await expect(api.stopRun('run-7')).resolves.toBeUndefined()
-    expect(stopped).toEqual(['run-7'])
+    await expect(api.stopRun('run 7')).rejects.toThrow(/^runId must be a run id$/)
+    expect(stopped).toEqual(['run-7', 'run 7'])
   })
 
   it('pauses, resumes and steps a run on run:control, and rejects with main’s own message', async () => {

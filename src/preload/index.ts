@@ -5,9 +5,14 @@ import {
   type RunControlReply,
   type RunStartReply,
   type RunStreamMessage,
+  type ScenarioSummary,
 } from '../shared/protocol'
+import type { PlayerTemplate } from '../shared/export/player'
 import type { InterleaveApi } from './index.d'
 import type { BatchRunReply, BatchStartReply, BatchStreamMessage } from '../shared/batch'
+
+/** Every invoke channel's answer: `{ ok: true, ...value }`, or main's refusal (src/main/ipcGuard.ts). */
+type Answer<T extends object = object> = ({ ok: true } & T) | { ok: false; message: string }
 
 const listeners = new Set<(message: RunStreamMessage) => void>()
 
@@ -47,8 +52,8 @@ ipcRenderer.on(IPC.batchStream, (_event, message: BatchStreamMessage) => {
 })
 
 /**
- * Invokes a channel whose refusal is an answer (`{ ok: false, message }`, since Electron rewrites a
- * handler's thrown message) and rejects with main's own words.
+ * Invokes a channel, whose refusal is an answer (`{ ok: false, message }`: Electron would rewrite a
+ * handler's thrown message, and print it), and rejects with main's own words.
  */
 async function invokeAnswer<R extends { ok: boolean }>(
   channel: string,
@@ -61,13 +66,15 @@ async function invokeAnswer<R extends { ok: boolean }>(
 
 // Each function is one named channel; ipcRenderer itself never reaches the page.
 const api: InterleaveApi = {
-  listScenarios: () => ipcRenderer.invoke(IPC.scenariosList),
+  async listScenarios() {
+    return (await invokeAnswer<Answer<{ scenarios: ScenarioSummary[] }>>(IPC.scenariosList)).scenarios
+  },
   async startRun(request) {
     const { runId } = await invokeAnswer<RunStartReply>(IPC.runStart, request)
     return { runId }
   },
-  stopRun: async (runId) => {
-    await ipcRenderer.invoke(IPC.runStop, runId)
+  async stopRun(runId) {
+    await invokeAnswer<Answer>(IPC.runStop, runId)
   },
   async controlRun(runId, command) {
     await invokeAnswer<RunControlReply>(IPC.runControl, runId, command)
@@ -76,7 +83,9 @@ const api: InterleaveApi = {
     listeners.add(listener)
     return () => void listeners.delete(listener)
   },
-  playerTemplate: () => ipcRenderer.invoke(IPC.playerTemplate),
+  async playerTemplate() {
+    return (await invokeAnswer<Answer<{ template: PlayerTemplate }>>(IPC.playerTemplate)).template
+  },
   onOpenRecording(listener) {
     recordingListeners.add(listener)
     for (const file of waitingRecordings.splice(0)) listener(file)
@@ -86,8 +95,8 @@ const api: InterleaveApi = {
     const { batchId } = await invokeAnswer<BatchStartReply>(IPC.batchStart, request)
     return { batchId }
   },
-  cancelBatch: async (batchId) => {
-    await ipcRenderer.invoke(IPC.batchCancel, batchId)
+  async cancelBatch(batchId) {
+    await invokeAnswer<Answer>(IPC.batchCancel, batchId)
   },
   async batchRun(batchId, run) {
     return (await invokeAnswer<BatchRunReply>(IPC.batchRun, batchId, run)).bytes

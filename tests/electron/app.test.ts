@@ -132,7 +132,19 @@ describe.skipIf(skipped !== null)('the Electron app', () => {
       require: typeof (globalThis as { require?: unknown }).require,
     }))
     expect(seen).toEqual({
-      keys: ['listScenarios', 'onRunMessage', 'startRun', 'stopRun'],
+      keys: [
+        'batchRun',
+        'cancelBatch',
+        'controlRun',
+        'listScenarios',
+        'onBatchMessage',
+        'onOpenRecording',
+        'onRunMessage',
+        'playerTemplate',
+        'startBatch',
+        'startRun',
+        'stopRun',
+      ],
       node: 'undefined',
       require: 'undefined',
     })
@@ -168,6 +180,44 @@ describe.skipIf(skipped !== null)('the Electron app', () => {
       )
     })
     expect(message).toBe("parameter 'threads' must be at most 16; got 99")
+  })
+
+  it('refuses malformed calls from the page with main’s message, and goes on answering', async () => {
+    const answers = await page.evaluate(() => {
+      // What a compromised page could send: the bridge's types do not hold it back.
+      const api = (globalThis as unknown as PageGlobal).interleave as unknown as Record<
+        string,
+        (...args: unknown[]) => Promise<unknown>
+      >
+      const refusal = (call: () => Promise<unknown>): Promise<string> =>
+        call().then(
+          () => 'accepted',
+          (e: Error) => e.message,
+        )
+      return Promise.all([
+        refusal(() => api.startRun!({ scenario: 'race-counter', params: {}, extra: 1 })),
+        refusal(() => api.stopRun!(42)),
+        refusal(() => api.controlRun!('run-1', { type: 'step', key: -1 })),
+        refusal(() => api.batchRun!('batch-1', NaN)),
+        refusal(() => api.startRun!({ scenario: 'x'.repeat(4_000_000), params: {} })),
+        // Whether the bridge keeps an own __proto__ key or not, nothing may start.
+        refusal(() =>
+          api.startRun!(JSON.parse('{"scenario": "no-such-lesson", "params": {"__proto__": {"x": 1}}}')),
+        ),
+      ])
+    })
+    expect(answers.slice(0, 5)).toEqual([
+      'request has a field it may not have: "extra"',
+      'runId must be a run id',
+      'a run control is pause, resume, or step with a thread key',
+      'run must be a whole number from 0 to 999',
+      'request.scenario must be a scenario id of at most 64 characters',
+    ])
+    expect(answers[5]).not.toBe('accepted')
+    const count = await page.evaluate(
+      async () => (await (globalThis as unknown as PageGlobal).interleave.listScenarios()).length,
+    )
+    expect(count).toBeGreaterThan(0)
   })
 
   it('stops a run, whose processes are then gone', async () => {

@@ -3,6 +3,7 @@
  * they do so tests can assert it. vitest.config.ts aliases `electron` to this file.
  */
 import { EventEmitter } from 'node:events'
+import { pathToFileURL } from 'node:url'
 import type {
   AboutPanelOptionsOptions,
   BrowserWindowConstructorOptions,
@@ -16,6 +17,17 @@ import type {
 type InvokeHandler = (event: unknown, ...args: unknown[]) => unknown
 type MainListener = (event: unknown, ...args: unknown[]) => void
 type RendererListener = (event: { ports: unknown[]; sender: unknown }, ...args: unknown[]) => void
+
+/** An IPC event as main's handlers and listeners get it: who sent it, and (sendSync) the answer. */
+export interface FakeIpcEvent {
+  sender: FakeWebContents
+  senderFrame: FakeWebFrameMain | null
+  frameId: number
+  processId: number
+  ports: unknown[]
+  returnValue: unknown
+  reply(channel: string, ...args: unknown[]): void
+}
 
 /** A display as `screen` describes it; only the fields src/main reads. */
 interface FakeDisplay {
@@ -78,10 +90,71 @@ export const fake = {
     fake.sentToMain = []
     fake.rendererListeners.clear()
   },
-  /** A message from a page to main's ipcMain.on listeners, as Electron delivers `ipcRenderer.send`. */
+  /** The event of a message from `frame` (by default the page's main frame) of `sender`. */
+  eventFrom(sender: FakeWebContents, frame: FakeWebFrameMain | null = sender.mainFrame): FakeIpcEvent {
+    return {
+      sender,
+      senderFrame: frame,
+      frameId: frame?.routingId ?? -1,
+      processId: sender.id,
+      ports: [],
+      returnValue: undefined,
+      reply: (channel, ...args) => sender.send(channel, ...args),
+    }
+  },
+  /** A message from a page's main frame to main's ipcMain.on listeners, as Electron delivers `ipcRenderer.send`. */
   sendToMain(channel: string, sender: FakeWebContents, ...args: unknown[]): void {
-    for (const listener of fake.mainListeners.get(channel) ?? [])
-      listener({ sender }, ...structuredClone(args))
+    fake.sendFrom(fake.eventFrom(sender), channel, ...args)
+  },
+  /**
+   * `ipcRenderer.send` as Electron delivers it: the arguments structured-cloned, the sender's
+   * 'ipc-message' event, then ipcMain's listeners of the channel (none, for a channel nobody listens on).
+   */
+  sendFrom(event: FakeIpcEvent, channel: string, ...args: unknown[]): void {
+    const cloned = structuredClone(args)
+    event.sender.emit('ipc-message', event, channel, ...cloned)
+    for (const listener of fake.mainListeners.get(channel) ?? []) listener(event, ...cloned)
+  },
+  /**
+   * `ipcRenderer.sendSync`: as sendFrom, with the sender's 'ipc-message-sync' event, and the answer is
+   * whatever main set as `event.returnValue` (where Electron's page would hang when nothing is set).
+   */
+  sendSyncFrom(event: FakeIpcEvent, channel: string, ...args: unknown[]): unknown {
+    const cloned = structuredClone(args)
+    event.sender.emit('ipc-message-sync', event, channel, ...cloned)
+    for (const listener of fake.mainListeners.get(channel) ?? []) listener(event, ...cloned)
+    return structuredClone(event.returnValue)
+  },
+  /**
+   * `ipcRenderer.invoke` as Electron answers it: the arguments and the answer structured-cloned; no
+   * handler, or one that throws, rejects with Electron's own message around the reason.
+   * `clone: false` hands the arguments over as they are (for huge ones whose clone would only cost time).
+   */
+  async invokeFrom(
+    event: FakeIpcEvent | Record<string, never>,
+    channel: string,
+    args: unknown[],
+    { clone = true }: { clone?: boolean } = {},
+  ): Promise<unknown> {
+    const handler = fake.handlers.get(channel)
+    if (!handler)
+      throw new Error(
+        `Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`,
+      )
+    let reply: unknown
+    try {
+      // A value that cannot cross (a function) fails here, as it would in Electron.
+      reply = await handler(event, ...(clone ? structuredClone(args) : args))
+    } catch (e) {
+      throw new Error(`Error invoking remote method '${channel}': ${String(e)}`)
+    }
+    return structuredClone(reply)
+  },
+  /** Web contents of no window of the app's (a <webview>'s guest page, say), showing `url`. */
+  detachedWebContents(url = ''): FakeWebContents {
+    const contents = new FakeWebContents()
+    contents.url = url
+    return contents
   },
   /** A message from main to the preload's ipcRenderer.on listeners, with ports as `webContents.postMessage` sends them. */
   sendToRenderer(channel: string, ports: unknown[] = [], ...args: unknown[]): void {
@@ -129,10 +202,32 @@ class FakeApp extends EventEmitter {
 export const app = new FakeApp()
 
 let nextWebContentsId = 1
+let nextRoutingId = 1
 
-class FakeWebContents extends EventEmitter {
-  readonly id = nextWebContentsId++
+/** A frame of a page, as `event.senderFrame` tells main where a message came from. */
+export class FakeWebFrameMain {
+  readonly routingId = nextRoutingId++
   url = ''
+  readonly frames: FakeWebFrameMain[] = []
+
+  constructor(readonly parent: FakeWebFrameMain | null = null) {}
+
+  get top(): FakeWebFrameMain {
+    return this.parent?.top ?? this
+  }
+
+  /** An <iframe> in this frame, showing `url`. */
+  addFrame(url: string): FakeWebFrameMain {
+    const frame = new FakeWebFrameMain(this)
+    frame.url = url
+    this.frames.push(frame)
+    return frame
+  }
+}
+
+export class FakeWebContents extends EventEmitter {
+  readonly id = nextWebContentsId++
+  readonly mainFrame = new FakeWebFrameMain()
   windowOpenHandler: ((details: HandlerDetails) => WindowOpenHandlerResponse) | null = null
   /** What main sent with postMessage: the channel, the message and the ports it transferred. */
   readonly posted: { channel: string; message: unknown; ports: FakeMessagePortMain[] }[] = []
@@ -179,6 +274,15 @@ class FakeWebContents extends EventEmitter {
     },
   }
 
+  /** The page's address: its main frame's. */
+  get url(): string {
+    return this.mainFrame.url
+  }
+
+  set url(url: string) {
+    this.mainFrame.url = url
+  }
+
   getURL(): string {
     return this.url
   }
@@ -214,6 +318,11 @@ class FakeBrowserWindow extends EventEmitter {
     return [...fake.windows]
   }
 
+  /** The open window whose page `contents` is, or null. */
+  static fromWebContents(contents: unknown): FakeBrowserWindow | null {
+    return fake.windows.find((w) => w.webContents === contents) ?? null
+  }
+
   loadURL(url: string): Promise<void> {
     this.loadedUrl = url
     this.webContents.url = url
@@ -222,7 +331,7 @@ class FakeBrowserWindow extends EventEmitter {
 
   loadFile(filePath: string): Promise<void> {
     this.loadedFile = filePath
-    this.webContents.url = `file://${filePath}`
+    this.webContents.url = pathToFileURL(filePath).href
     return Promise.resolve()
   }
 
@@ -273,6 +382,9 @@ export const ipcMain = {
   },
   on(channel: string, listener: MainListener): void {
     fake.mainListeners.set(channel, [...(fake.mainListeners.get(channel) ?? []), listener])
+  },
+  listenerCount(channel: string): number {
+    return fake.mainListeners.get(channel)?.length ?? 0
   },
 }
 
@@ -345,18 +457,9 @@ export const contextBridge = {
 
 /** Invokes reach whatever handler main registered on the fake ipcMain, as they would through Electron. */
 export const ipcRenderer = {
-  async invoke(channel: string, ...args: unknown[]): Promise<unknown> {
-    const handler = fake.handlers.get(channel)
-    if (!handler) throw new Error(`No handler registered for '${channel}'`)
-    let reply: unknown
-    try {
-      // Arguments and the reply are structured-cloned; a value that cannot cross (a function) fails here too.
-      reply = await handler({}, ...structuredClone(args))
-    } catch (e) {
-      // Electron rejects with its own message around the handler's error, not with the error itself.
-      throw new Error(`Error invoking remote method '${channel}': ${String(e)}`)
-    }
-    return structuredClone(reply)
+  invoke(channel: string, ...args: unknown[]): Promise<unknown> {
+    // The preload's tests register their own handlers, which do not look at the sender.
+    return fake.invokeFrom({}, channel, args)
   },
   send(channel: string, ...args: unknown[]): void {
     fake.sentToMain.push({ channel, args: structuredClone(args) })

@@ -2,7 +2,8 @@
  * `npm run bench`: what tracing costs and how fast a thread records; then, in Chromium, how soon a
  * run's first events show and how smooth the page stays (bench/browser.ts). Prints figures against
  * the targets; it does not fail on them (timings on a shared machine are for reading, not asserting).
- * `npm run bench -- engine` or `-- browser` prints only one of the two parts.
+ * Last, the soak (bench/soak.ts): 500 runs back to back, with memory, handles and processes flat.
+ * `npm run bench -- engine`, `-- browser` or `-- soak` prints only that part.
  */
 import { MessageChannel } from 'node:worker_threads'
 import { makeClock, monotonicUs } from '../src/engine/clock'
@@ -13,6 +14,7 @@ import { resolveParams } from '../src/shared/scenario'
 import { findScenario } from '../src/scenarios/catalog'
 import { localLauncher } from '../src/engine/localLauncher'
 import { browserLines, measureBrowser } from './browser'
+import { soakFigures, soakLines } from './soak'
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
@@ -68,14 +70,17 @@ async function endToEnd(): Promise<{ events: number; threadSeconds: number }> {
 
 async function main(): Promise<void> {
   const only = process.argv[2]
-  if (only !== undefined && only !== 'engine' && only !== 'browser') {
-    throw new Error(`unknown part '${only}': engine, browser, or nothing for both`)
+  if (only !== undefined && only !== 'engine' && only !== 'browser' && only !== 'soak') {
+    throw new Error(`unknown part '${only}': engine, browser, soak, or nothing for all three`)
   }
   console.log(
     'Interleave benchmarks (2 cores shared with whatever else runs; read the figures, do not gate on them)\n',
   )
-  if (only !== 'browser') await engineFigures()
-  if (only !== 'engine') for (const line of browserLines(await measureBrowser())) console.log(line)
+  if (only === undefined || only === 'engine') await engineFigures()
+  if (only === undefined || only === 'browser')
+    for (const line of browserLines(await measureBrowser())) console.log(line)
+  if (only === undefined || only === 'soak')
+    for (const line of soakLines(await soakFigures())) console.log(line)
 }
 
 async function engineFigures(): Promise<void> {

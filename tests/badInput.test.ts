@@ -48,6 +48,10 @@ describe('bad input at run time', () => {
     expect(() => new Run(def, params, { timeoutS: 3601 }, launcher)).toThrow(/at most 3600 seconds/)
     expect(() => new Run(def, params, { speed: 1000 }, launcher)).toThrow(/at most 100/)
     expect(() => new Run(def, params, { speed: 0 }, launcher)).toThrow(/more than 0/)
+    expect(() => new Run(def, params, { switchIntervalMs: 1001 }, launcher)).toThrow(
+      'the switch interval must be from 0.1 to 1000 ms',
+    )
+    expect(() => new Run(def, params, { switchIntervalMs: 0.05 }, launcher)).toThrow(/from 0.1 to 1000 ms/)
   })
 
   it('terminate() ends a child by SIGTERM, and what the child did before it is in the trace', async () => {

@@ -151,6 +151,10 @@ describe('run many', () => {
     )
     expect(start(10, { ...race('off'), options: { timeoutS: -1 } })).toThrow(/timeout/)
     expect(start(10, null)).toThrow('no lesson was named to run')
+    // The run's shape is checked as a single run's is (src/shared/requestSchema.ts).
+    expect(start(10, { ...race('off'), options: { gil: 'no' } })).toThrow(
+      'request.run.options.gil must be true or false',
+    )
     expect(heard).toEqual([])
     expect(launcher.launched).toEqual([])
   })

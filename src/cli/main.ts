@@ -20,7 +20,13 @@ import {
   type PlayerTemplate,
 } from '../engine/export/player'
 import { localLauncher } from '../engine/localLauncher'
-import { DEFAULT_HANG_AFTER_S, DEFAULT_OPTIONS, Run } from '../engine/run'
+import {
+  DEFAULT_HANG_AFTER_S,
+  DEFAULT_OPTIONS,
+  MAX_SWITCH_INTERVAL_MS,
+  MIN_SWITCH_INTERVAL_MS,
+  Run,
+} from '../engine/run'
 import { scenarioSummary, type ScenarioDefinition } from '../engine/scenario'
 import { summarize } from '../engine/summary'
 import { findScenario, scenarios } from '../scenarios/catalog'
@@ -143,7 +149,13 @@ export async function cli(
       ),
       speed: parseNumber('speed', values.speed, 1, 0.01, 100),
       hangAfterS: parseNumber('hang-after', values['hang-after'], DEFAULT_HANG_AFTER_S, 0, 3600),
-      switchIntervalMs: parseNumber('switch-interval', values['switch-interval'], 5, 0.1, 1000),
+      switchIntervalMs: parseNumber(
+        'switch-interval',
+        values['switch-interval'],
+        5,
+        MIN_SWITCH_INTERVAL_MS,
+        MAX_SWITCH_INTERVAL_MS,
+      ),
     }
     const record = await runWithSignals(scenario, params, options)
     const verdict = scenario.verdict(record).text

@@ -13,6 +13,7 @@ import {
   type BatchValue,
 } from '../shared/batch'
 import { makeRecording, writeRecording, type Recording } from '../shared/recording'
+import { runRequest } from '../shared/requestSchema'
 import { resolveParams } from '../shared/scenario'
 import type { RunRecord } from '../shared/trace'
 import { APP_NAME, APP_VERSION } from '../shared/version'
@@ -134,14 +135,15 @@ export function startBatch(
   if (typeof request !== 'object' || request === null) throw new Error('no batch was asked for')
   const problem = batchRunsProblem(request.runs)
   if (problem) throw new RangeError(problem)
-  const asked = request.run
-  if (typeof asked !== 'object' || asked === null || typeof asked.scenario !== 'string')
+  if (typeof request.run !== 'object' || request.run === null || typeof request.run.scenario !== 'string')
     throw new Error('no lesson was named to run')
+  // Its shape as a run's (src/engine/session.ts): only the checked copy is read.
+  const asked = runRequest(request.run, 'request.run')
   const found = find(asked.scenario)
   if (!found) throw new Error(`unknown scenario '${asked.scenario}'`)
   const scenario: ScenarioDefinition = found
-  const params = resolveParams(scenario.params, asked.params ?? {})
-  const runOptions = { ...(typeof asked.options === 'object' ? asked.options : {}) }
+  const params = resolveParams(scenario.params, asked.params)
+  const runOptions = { ...asked.options }
   if (runOptions.timeoutS === undefined && scenario.timeoutS !== undefined)
     runOptions.timeoutS = scenario.timeoutS
   const ahead = new LookAheadLauncher(launcher)

@@ -52,6 +52,9 @@ export const DEFAULT_OPTIONS: RunOptions = {
 const CPU_SAMPLE_MS = 80
 /** The longest a run may be given: an hour. */
 export const MAX_TIMEOUT_S = 3600
+/** The GIL's switch interval a run may have, in ms (Python's sys.setswitchinterval, whose default is 5). */
+export const MIN_SWITCH_INTERVAL_MS = 0.1
+export const MAX_SWITCH_INTERVAL_MS = 1000
 /**
  * The events a run keeps, at most: a few hundred bytes each in the orchestrator and the page, so a
  * run that would go past it is stopped, with a message, rather than growing without bound.
@@ -147,8 +150,13 @@ export class Run {
     const hangAfterS = this.options.hangAfterS
     if (hangAfterS !== undefined && !(hangAfterS >= 0 && hangAfterS <= MAX_TIMEOUT_S))
       throw new RangeError(`the time before a hang is reported must be from 0 to ${MAX_TIMEOUT_S} seconds`)
-    if (!(this.options.switchIntervalMs > 0))
-      throw new RangeError('the switch interval must be more than 0 ms')
+    // As the CLI's --switch-interval: CPython's default is 5 ms; past a second no thread would ever
+    // be seen to hand over the GIL, and below 0.1 ms the handover itself is all a thread would do.
+    const interval = this.options.switchIntervalMs
+    if (!(interval >= MIN_SWITCH_INTERVAL_MS && interval <= MAX_SWITCH_INTERVAL_MS))
+      throw new RangeError(
+        `the switch interval must be from ${MIN_SWITCH_INTERVAL_MS} to ${MAX_SWITCH_INTERVAL_MS} ms`,
+      )
     this.broker = new Broker(
       {
         nowUs: () => this.nowUs(),

@@ -2,7 +2,8 @@
  * A run as a window sees it, the same in Electron and in browser mode: the request checked,
  * the run started, its updates streamed as RunStreamMessages, and its end stated in words.
  */
-import { summarize, type RunControl, type RunRequest, type RunStreamMessage } from '../shared/protocol'
+import { summarize, type RunControl, type RunStreamMessage } from '../shared/protocol'
+import { runRequest } from '../shared/requestSchema'
 import { resolveParams } from '../shared/scenario'
 import type { RunRecord } from '../shared/trace'
 import type { ProcessLauncher } from './launcher'
@@ -20,19 +21,24 @@ export interface RunSession {
 let sessions = 0
 
 /**
- * Starts a run for a window. Throws (ParamError, RangeError, Error) with a message for the user when
- * the request is bad: nothing is started then.
+ * Starts a run for a window. Throws (Refused, ParamError, RangeError, Error) with a message for the
+ * user when the request is bad: nothing is started then.
+ *
+ * A request from a window is data from outside. Main and the server check it already, but the engine
+ * does not count on that: its shape is checked here with the same schema (src/shared/requestSchema.ts),
+ * and only the checked copy is read. The bounds of each value are checked where they are used: a
+ * parameter's by its scenario (resolveParams), the options' ranges by Run.
  */
 export function startSession(
   find: (id: string) => ScenarioDefinition | undefined,
-  request: RunRequest,
+  asked: unknown,
   launcher: ProcessLauncher,
   send: (message: RunStreamMessage) => void,
 ): RunSession {
-  checkRequestShape(request)
+  const request = runRequest(asked, 'request')
   const scenario = find(request.scenario)
   if (!scenario) throw new Error(`unknown scenario '${request.scenario}'`)
-  const params = resolveParams(scenario.params, request.params ?? {})
+  const params = resolveParams(scenario.params, request.params)
   const options = { ...request.options }
   if (options.timeoutS === undefined && scenario.timeoutS !== undefined) options.timeoutS = scenario.timeoutS
   const run = new Run(scenario, params, options, launcher)
@@ -67,52 +73,4 @@ export function startSession(
     else throw new Error(`unknown run control '${(command as { type: unknown }).type}'`)
   }
   return { runId, stop: () => run.stop(), control, done }
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-
-/** The longest schedule a run may be asked to replay. */
-const MAX_SCHEDULE = 1_000_000
-
-/**
- * A request from a window is data from outside: its shape is checked before anything reads it (the
- * bounds of each value are checked where they are used: resolveParams, Run).
- */
-function checkRequestShape(request: unknown): asserts request is RunRequest {
-  if (!isRecord(request)) throw new Error('a run request is an object with a scenario and its parameters')
-  if (typeof request.scenario !== 'string') throw new Error('a run request names its scenario')
-  if (request.params !== undefined) {
-    if (!isRecord(request.params)) throw new Error('a run request’s parameters are an object')
-    for (const [name, value] of Object.entries(request.params))
-      if (typeof value !== 'string' && typeof value !== 'number')
-        throw new Error(`parameter '${name}' must be a number or a word`)
-  }
-  const options = request.options
-  if (options === undefined) return
-  if (!isRecord(options)) throw new Error('a run request’s options are an object')
-  const kinds: Record<string, 'boolean' | 'number'> = {
-    gil: 'boolean',
-    trace: 'boolean',
-    step: 'boolean',
-    timeoutS: 'number',
-    switchIntervalMs: 'number',
-    speed: 'number',
-    hangAfterS: 'number',
-  }
-  for (const [name, value] of Object.entries(options)) {
-    if (name === 'schedule') {
-      if (
-        !Array.isArray(value) ||
-        value.length > MAX_SCHEDULE ||
-        !value.every((k) => Number.isSafeInteger(k) && (k as number) >= 0)
-      )
-        throw new Error('a schedule is a list of thread keys')
-      continue
-    }
-    const kind = kinds[name]
-    if (!kind) throw new Error(`unknown run option '${name}'`)
-    if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value)))
-      throw new Error(`run option '${name}' must be a ${kind === 'number' ? 'number' : 'true or false'}`)
-  }
 }

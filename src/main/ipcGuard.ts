@@ -1,8 +1,9 @@
 /**
  * Every IPC channel main answers goes through here. A message is read only if it comes from the app's
  * own page (the main frame of one of its windows, showing the page the app loaded) and its arguments
- * pass the channel's schema (src/main/ipcSchema.ts). Anything else is refused with a message for the
- * page and a line in main's log (src/main/log.ts), and main goes on.
+ * pass the channel's schema (src/main/ipcSchema.ts, over src/shared/requestSchema.ts). Anything else is
+ * refused with a message for the page and a line in main's log (src/engine/refusalLog.ts, which browser
+ * mode's server uses too), and main goes on.
  *
  * No handler throws: Electron would answer the page with its own wrapping of the message, and print
  * every thrown error to stderr itself, one line per message however many a page sends. A refusal is an
@@ -18,7 +19,7 @@ import {
   type WebContents,
   type WebFrameMain,
 } from 'electron'
-import { logRefused, printable } from './log'
+import { logRefused, printable, refuseAndLog } from '../engine/refusalLog'
 import type { Args } from './ipcSchema'
 
 /** A refused message's answer. */
@@ -29,9 +30,6 @@ export interface Refusal {
 
 /** What an invoke channel answers: `{ ok: true, ...value }`, or a refusal. */
 export type Answer<T extends object = object> = ({ ok: true } & T) | Refusal
-
-/** The longest refusal message a page gets back. */
-const MAX_MESSAGE = 1000
 
 /** The built page the app's window loads when no dev server runs. */
 export function appPageFile(): string {
@@ -90,8 +88,7 @@ function messageOf(e: unknown): string {
 }
 
 function refusal(channel: string, reason: string): Refusal {
-  logRefused(channel, reason)
-  return { ok: false, message: reason.length > MAX_MESSAGE ? `${reason.slice(0, MAX_MESSAGE)}...` : reason }
+  return { ok: false, message: refuseAndLog(channel, reason) }
 }
 
 /**

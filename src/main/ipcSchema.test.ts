@@ -1,73 +1,38 @@
 import { describe, expect, it } from 'vitest'
-import type { RunOptions } from '../shared/trace'
-import { channelArgs, Refused, runRequest } from './ipcSchema'
+import { Refused } from '../shared/requestSchema'
+import { args, channelArgs } from './ipcSchema'
 
-const refusal = (check: () => unknown): string => {
-  try {
-    check()
-  } catch (e) {
-    if (e instanceof Refused) return e.message
-    throw e
-  }
-  throw new Error('it was not refused')
-}
-
-describe("main's IPC schemas", () => {
-  it('accept every run option the page may send', () => {
-    // Required<...>: a new field of RunOptions fails to type-check here until main's schema knows it
-    // (else main would refuse every run that sets it).
-    const every: Required<RunOptions> = {
-      gil: false,
-      timeoutS: 30,
-      switchIntervalMs: 5,
-      speed: 0.5,
-      trace: true,
-      step: true,
-      schedule: [0, 4097, 2 ** 40],
-      hangAfterS: 0,
-    }
-    const request = { scenario: 'race-counter', params: { threads: 4, lock: 'on' }, options: every }
-    expect(runRequest(structuredClone(request), 'request')).toEqual(request)
+describe("main's channel arguments", () => {
+  it('are the request fields, in order, each checked by its schema', () => {
+    const control = { type: 'step', key: 3 }
+    expect(channelArgs.runControl(['run-1-1', control], 'run:control')).toEqual(['run-1-1', control])
+    expect(() => channelArgs.runControl([control, 'run-1-1'], 'run:control')).toThrow(Refused)
+    expect(() => channelArgs.runControl([control, 'run-1-1'], 'run:control')).toThrow(
+      /^runId must be a run id$/,
+    )
+    expect(() => channelArgs.runStart([{ scenario: 'hello', extra: 1 }], 'run:start')).toThrow(
+      /^request has a field it may not have: "extra"$/,
+    )
+    expect(() => channelArgs.batchRun(['batch-1-1', -0], 'batch:run')).toThrow(
+      /^run must be a whole number from 0 to 999$/,
+    )
   })
 
-  it('hand over a copy with only the fields they name, and params when none were given', () => {
-    const checked = runRequest({ scenario: 'hello' }, 'request')
-    expect(checked).toEqual({ scenario: 'hello', params: {} })
-    const schedule = [1, 2]
-    const withSchedule = runRequest({ scenario: 'hello', options: { schedule } }, 'request')
-    expect(withSchedule.options?.schedule).toEqual(schedule)
-    expect(withSchedule.options?.schedule).not.toBe(schedule)
+  it('say how many a channel takes', () => {
+    expect(() => channelArgs.runStop([], 'run:stop')).toThrow(/^run:stop takes 1 \(runId\); got 0$/)
+    expect(() => channelArgs.runControl(['run-1-1'], 'run:control')).toThrow(
+      /^run:control takes 2 \(runId, command\); got 1$/,
+    )
+    expect(() => channelArgs.none([1], 'scenarios:list')).toThrow(
+      /^scenarios:list takes no arguments; got 1$/,
+    )
   })
 
-  it('say which field is wrong, and how', () => {
-    const start = (request: unknown) => () => channelArgs.runStart([request], 'run:start')
-    expect(refusal(start({ scenario: 'hello', options: { speed: NaN } }))).toBe(
-      'request.options.speed must be a number more than 0 and at most 1000000',
-    )
-    expect(refusal(start({ scenario: 'hello', extra: 1 }))).toBe(
-      'request has a field it may not have: "extra"',
-    )
-    expect(refusal(start(JSON.parse('{"scenario": "hello", "params": {"__proto__": 1}}')))).toBe(
-      'request.params may not have a field named "__proto__"',
-    )
-    expect(refusal(start({ scenario: 'hello', params: { constructor: 1 } }))).toBe(
-      'request.params may not have a field named "constructor"',
-    )
-    expect(refusal(start({ scenario: 'hello', params: { 'a b': 1 } }))).toBe(
-      'request.params key "a b" must be a parameter name',
-    )
-    expect(refusal(start({ scenario: 'hello', options: { schedule: [0, 1, -0] } }))).toBe(
-      'request.options.schedule[2] must be a whole number from 0 to 1099511627776',
-    )
-    expect(refusal(start({ scenario: 'x'.repeat(5_000_000) }))).toBe(
-      'request.scenario must be a scenario id of at most 64 characters',
-    )
-    expect(refusal(() => channelArgs.runStop([], 'run:stop'))).toBe('run:stop takes 1 (runId); got 0')
-    expect(refusal(() => channelArgs.none([1], 'scenarios:list'))).toBe(
-      'scenarios:list takes no arguments; got 1',
-    )
-    expect(refusal(() => channelArgs.batchRun(['batch-1-1', -0], 'batch:run'))).toBe(
-      'run must be a whole number from 0 to 999',
-    )
+  it('must name every field of the request once', () => {
+    const fields = { a: (v: unknown) => v, b: (v: unknown) => v }
+    expect(() => args(fields, 'a')).toThrow("a channel's arguments must name each of a, b once")
+    expect(() => args(fields, 'a', 'a')).toThrow(/each of a, b once/)
+    expect(() => args(fields, 'a', 'b', 'a')).toThrow(/each of a, b once/)
+    expect(args(fields, 'b', 'a')([1, 2], 'x')).toEqual([1, 2])
   })
 })

@@ -1,301 +1,43 @@
 /**
- * What a page may send main, as schemas: each channel's arguments, their shape and their bounds.
- * Whatever crosses IPC is data from outside (a compromised renderer may send anything Electron can
- * clone: any type, extra or missing fields, strings of megabytes, arrays of millions of elements,
- * `__proto__` keys, NaN, Maps...), so main checks it here before anything reads it. The engine then
- * checks what only it knows (a scenario's parameter bounds, the run options' ranges).
- *
- * Hand-written rather than zod, for the failure path: a check stops at the first problem, and a
- * container's size is checked before its contents, so a million-element array costs one comparison
- * and a refusal never builds a list of a million issues. A checked value is a fresh copy holding
- * only the fields the schema names.
+ * Each IPC channel's arguments: the fields of its request (src/shared/requestSchema.ts, shared with
+ * browser mode's socket) in the order the preload passes them. Only the order is Electron's: what each
+ * argument must be is the shared schema's.
  */
-import { batchRunsProblem, MAX_BATCH_RUNS } from '../shared/batch'
-import type { BatchRequest } from '../shared/batch'
-import type { RunControl, RunRequest } from '../shared/protocol'
-
-/** A message refused for its shape; `message` says which field and what it must be, for the page and the log. */
-export class Refused extends Error {
-  override name = 'Refused'
-}
-
-/** Checks a value from a page: returns it as what it must be, or throws Refused. `path` names it in the message. */
-export type Schema<T> = (value: unknown, path: string) => T
-
-/** A field that may be left out (undefined counts as left out: it is what JSON drops). */
-interface Optional<T> {
-  readonly optional: Schema<T>
-}
-
-export function optional<T>(schema: Schema<T>): Optional<T> {
-  return { optional: schema }
-}
-
-type Fields = Record<string, Schema<unknown> | Optional<unknown>>
-type Checked<F extends Fields> = {
-  -readonly [K in keyof F as F[K] extends Optional<unknown> ? never : K]: F[K] extends Schema<infer T>
-    ? T
-    : never
-} & {
-  -readonly [K in keyof F as F[K] extends Optional<unknown> ? K : never]?: F[K] extends Optional<infer T>
-    ? T
-    : never
-}
-
-function refuse(message: string): never {
-  throw new Refused(message)
-}
-
-/** A key as a message quotes it: short, and with its odd characters escaped. */
-function quote(key: string): string {
-  return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}...` : key)
-}
-
-/** An object as structured clone makes one from a `{}`: not an array, Map, Date, typed array, boxed value... */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
-}
-
-/** Names Object.prototype answers to (`__proto__`, `constructor`, `toString`...): never a field name. */
-const isPrototypeName = (key: string): boolean => key in Object.prototype
-
-export function string(what: string, max: number, pattern?: RegExp): Schema<string> {
-  return (value, path) => {
-    if (typeof value !== 'string') refuse(`${path} must be ${what}`)
-    // The length first: a pattern is not run over megabytes.
-    if (value.length > max) refuse(`${path} must be ${what} of at most ${max} characters`)
-    if (pattern && !pattern.test(value)) refuse(`${path} must be ${what}`)
-    return value
-  }
-}
-
-export const boolean: Schema<boolean> = (value, path) =>
-  typeof value === 'boolean' ? value : refuse(`${path} must be true or false`)
-
-/** A finite number in (above, max]; never -0, which no field means. */
-export function positive(max: number): Schema<number> {
-  return (value, path) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max)
-      refuse(`${path} must be a number more than 0 and at most ${max}`)
-    return value
-  }
-}
-
-/** A finite number in [0, max]; never -0. */
-export function nonNegative(max: number): Schema<number> {
-  return (value, path) => {
-    if (
-      typeof value !== 'number' ||
-      !Number.isFinite(value) ||
-      Object.is(value, -0) ||
-      value < 0 ||
-      value > max
-    )
-      refuse(`${path} must be a number from 0 to ${max}`)
-    return value
-  }
-}
-
-/** A whole number in [min, max]; never -0. */
-export function whole(min: number, max: number): Schema<number> {
-  return (value, path) => {
-    if (
-      typeof value !== 'number' ||
-      !Number.isInteger(value) ||
-      Object.is(value, -0) ||
-      value < min ||
-      value > max
-    )
-      refuse(`${path} must be a whole number from ${min} to ${max}`)
-    return value
-  }
-}
-
-/** A finite number (not -0) or a word: a parameter's value, whose bounds the scenario knows. */
-export function numberOrWord(maxWord: number): Schema<string | number> {
-  return (value, path) => {
-    if (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)) return value
-    if (typeof value === 'string' && value.length <= maxWord) return value
-    return refuse(`${path} must be a finite number or a word of at most ${maxWord} characters`)
-  }
-}
-
-/**
- * An array of at most `max` items, each checked; a hole is refused as the undefined it reads as. The
- * copy holds the items only (not other properties a clone keeps on an array).
- */
-export function array<T>(item: Schema<T>, max: number): Schema<T[]> {
-  return (value, path) => {
-    if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype)
-      refuse(`${path} must be a list`)
-    if (value.length > max) refuse(`${path} must be a list of at most ${max} items`)
-    const out: T[] = new Array<T>(value.length)
-    for (let i = 0; i < value.length; i++) {
-      try {
-        out[i] = item(value[i], path)
-      } catch {
-        // Only now is the item's path spelled out: a million items need not each build a string.
-        out[i] = item(value[i], `${path}[${i}]`)
-      }
-    }
-    return out
-  }
-}
-
-/**
- * A plain object with exactly these fields (optional ones may be left out, no other is allowed).
- * `notObject` is the message when it is no object at all.
- */
-export function object<F extends Fields>(fields: F, notObject?: string): Schema<Checked<F>> {
-  return (value, path) => {
-    if (!isPlainObject(value)) refuse(notObject ?? `${path} must be an object`)
-    // for...in stops at the first stray field without listing them all first (an object may have 100,000).
-    for (const key in value) {
-      if (!Object.hasOwn(fields, key)) refuse(`${path} has a field it may not have: ${quote(key)}`)
-    }
-    const out: Record<string, unknown> = {}
-    for (const [key, schema] of Object.entries(fields)) {
-      const raw = Object.hasOwn(value, key) ? value[key] : undefined
-      if ('optional' in schema) {
-        if (raw !== undefined) out[key] = schema.optional(raw, `${path}.${key}`)
-      } else {
-        if (raw === undefined) refuse(`${path}.${key} is missing`)
-        out[key] = schema(raw, `${path}.${key}`)
-      }
-    }
-    return out as Checked<F>
-  }
-}
-
-/** A plain object of at most `maxKeys` entries, each key and value checked; prototype names are refused. */
-export function record<T>(key: Schema<string>, item: Schema<T>, maxKeys: number): Schema<Record<string, T>> {
-  return (value, path) => {
-    if (!isPlainObject(value)) refuse(`${path} must be an object`)
-    const keys = Object.keys(value)
-    if (keys.length > maxKeys) refuse(`${path} must have at most ${maxKeys} entries`)
-    const out: Record<string, T> = {}
-    for (const k of keys) {
-      key(k, `${path} key ${quote(k)}`)
-      // A key that is no name of Object.prototype's makes a plain own field when assigned below.
-      if (isPrototypeName(k)) refuse(`${path} may not have a field named ${quote(k)}`)
-      out[k] = item(value[k], `${path}.${k}`)
-    }
-    return out
-  }
-}
+import { Refused, REQUEST_FIELDS, type Schema } from '../shared/requestSchema'
+import { IPC } from '../shared/protocol'
 
 /** The arguments of one channel: exactly these, in this order, each named for the messages. */
 export type Args<A extends unknown[]> = (raw: readonly unknown[], channel: string) => A
 
-export function args<A extends unknown[]>(
-  ...schemas: { [I in keyof A]: [name: string, schema: Schema<A[I]>] }
-): Args<A> {
+type ValueOf<S> = S extends Schema<infer T> ? T : never
+type Ordered<F, N extends readonly (keyof F)[]> = { -readonly [I in keyof N]: ValueOf<F[N[I]]> }
+
+/** The arguments `fields` names, in the order of `names`: every field once. */
+export function args<
+  F extends Record<string, Schema<unknown>>,
+  const N extends readonly (keyof F & string)[],
+>(fields: F, ...names: N): Args<Ordered<F, N>> {
+  // A channel missing one of its request's fields would refuse every call: say so when main loads.
+  const all = Object.keys(fields)
+  if (names.length !== all.length || new Set(names).size !== all.length)
+    throw new Error(`a channel's arguments must name each of ${all.join(', ') || 'no fields'} once`)
   return (raw, channel) => {
-    if (raw.length !== schemas.length) {
-      const names = schemas.map(([name]) => name).join(', ')
-      refuse(
-        `${channel} takes ${schemas.length === 0 ? 'no arguments' : `${schemas.length} (${names})`}; got ${raw.length}`,
+    if (raw.length !== names.length) {
+      throw new Refused(
+        `${channel} takes ${names.length === 0 ? 'no arguments' : `${names.length} (${names.join(', ')})`}; got ${raw.length}`,
       )
     }
-    return schemas.map(([name, schema], i) => schema(raw[i], name)) as A
+    return names.map((name, i) => (fields[name] as Schema<unknown>)(raw[i], name)) as Ordered<F, N>
   }
-}
-
-/** Ids main hands out (a run's, a batch's): letters, digits, '-' and '_', and short. */
-const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
-export const MAX_ID = 64
-/** A scenario's id: lower-case words joined by '-', as the catalogue names them. */
-const SCENARIO_ID = /^[a-z0-9][a-z0-9-]*$/
-/** A parameter's name: a Python identifier. */
-const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-export const MAX_PARAMS = 64
-/** A parameter given as a word (a choice): the catalogue's are a few letters. */
-export const MAX_WORD = 200
-/** As the engine's and the recording format's: a replayed schedule's steps, and the largest thread key. */
-export const MAX_SCHEDULE = 1_000_000
-export const MAX_THREAD_KEY = 2 ** 40
-/** A sanity bound for the run options' numbers; the engine checks their real ranges (a timeout of an hour...). */
-export const MAX_OPTION = 1_000_000
-
-export const runId = string('a run id', MAX_ID, ID)
-export const batchId = string('a batch id', MAX_ID, ID)
-
-/** RunOptions (src/shared/trace.ts), as the engine accepts them (src/engine/session.ts): keep the three in step. */
-const runOptions = object({
-  gil: optional(boolean),
-  trace: optional(boolean),
-  step: optional(boolean),
-  timeoutS: optional(positive(MAX_OPTION)),
-  switchIntervalMs: optional(positive(MAX_OPTION)),
-  speed: optional(positive(MAX_OPTION)),
-  // 0: never report a hang.
-  hangAfterS: optional(nonNegative(MAX_OPTION)),
-  schedule: optional(array(whole(0, MAX_THREAD_KEY), MAX_SCHEDULE)),
-})
-
-const runRequestFields = object(
-  {
-    scenario: string('a scenario id', MAX_ID, SCENARIO_ID),
-    params: optional(
-      record(string('a parameter name', MAX_ID, PARAM_NAME), numberOrWord(MAX_WORD), MAX_PARAMS),
-    ),
-    options: optional(runOptions),
-  },
-  // As the engine says it (src/engine/session.ts).
-  'a run request is an object with a scenario and its parameters',
-)
-
-export const runRequest: Schema<RunRequest> = (value, path) => {
-  const checked = runRequestFields(value, path)
-  return { ...checked, params: checked.params ?? {} }
-}
-
-/** A batch's size, with the message the page's dialog uses. */
-const batchRuns: Schema<number> = (value) => {
-  const problem = batchRunsProblem(value)
-  if (problem) refuse(problem)
-  return value as number
-}
-
-export const batchRequest: Schema<BatchRequest> = object(
-  { run: runRequest, runs: batchRuns },
-  // As the engine says it (src/engine/batch.ts).
-  'no batch was asked for',
-)
-
-/** A kept run of a batch, by its 0-based number. */
-export const batchRunIndex = whole(0, MAX_BATCH_RUNS - 1)
-
-/** As checkRunControl (src/shared/protocol.ts, which browser mode uses) says it. */
-const RUN_CONTROL = 'a run control is pause, resume, or step with a thread key'
-
-/** Pause, resume, or step with a thread key: exactly those fields (checkRunControl ignores others). */
-export const runControl: Schema<RunControl> = (value) => {
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value)
-    if ((value.type === 'pause' || value.type === 'resume') && keys.length === 1) return { type: value.type }
-    if (value.type === 'step' && keys.length === 2 && Object.hasOwn(value, 'key')) {
-      const key = value.key
-      if (
-        typeof key === 'number' &&
-        Number.isInteger(key) &&
-        !Object.is(key, -0) &&
-        key >= 0 &&
-        key <= MAX_THREAD_KEY
-      )
-        return { type: 'step', key }
-    }
-  }
-  return refuse(RUN_CONTROL)
 }
 
 /** Each channel a page may use, and its arguments. */
 export const channelArgs = {
-  none: args<[]>(),
-  runStart: args<[RunRequest]>(['request', runRequest]),
-  runStop: args<[string]>(['runId', runId]),
-  runControl: args<[string, RunControl]>(['runId', runId], ['command', runControl]),
-  batchStart: args<[BatchRequest]>(['request', batchRequest]),
-  batchCancel: args<[string]>(['batchId', batchId]),
-  batchRun: args<[string, number]>(['batchId', batchId], ['run', batchRunIndex]),
+  none: args({}),
+  runStart: args(REQUEST_FIELDS[IPC.runStart], 'request'),
+  runStop: args(REQUEST_FIELDS[IPC.runStop], 'runId'),
+  runControl: args(REQUEST_FIELDS[IPC.runControl], 'runId', 'command'),
+  batchStart: args(REQUEST_FIELDS[IPC.batchStart], 'request'),
+  batchCancel: args(REQUEST_FIELDS[IPC.batchCancel], 'batchId'),
+  batchRun: args(REQUEST_FIELDS[IPC.batchRun], 'batchId', 'run'),
 }

@@ -2,9 +2,9 @@ import { MessageChannelMain, type MessagePortMain, type WebContents } from 'elec
 import type { ProcessLauncher } from '../engine/launcher'
 import type { ScenarioDefinition } from '../engine/scenario'
 import { startSession, type RunSession } from '../engine/session'
+import { runControl } from '../shared/requestSchema'
 import {
   IPC,
-  checkRunControl,
   type RunControlReply,
   type RunRequest,
   type RunStartReply,
@@ -68,7 +68,6 @@ export class Runs {
 
   /** Starts a run for the page; a bad request is refused with a message for the user, and nothing starts. */
   start(contents: WebContents, request: RunRequest): RunStartReply {
-    if (typeof request !== 'object' || request === null) return { ok: false, message: 'no run was asked for' }
     const page = this.pageOf(contents)
     // The preload connects as the page loads, before it can start anything; this is only a safety net.
     const stream = page.stream ?? this.connect(contents)
@@ -99,7 +98,7 @@ export class Runs {
   /** Pauses, resumes or steps one of the page's runs; a refusal is an answer with its message. */
   control(contents: WebContents, runId: string, command: unknown): RunControlReply {
     try {
-      const checked = checkRunControl(command)
+      const checked = runControl(command, 'command')
       const session = this.pages.get(contents)?.runs.get(runId)
       if (!session) return { ok: false, message: `no run '${String(runId)}' of this window is going on` }
       session.control(checked)

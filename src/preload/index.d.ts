@@ -10,8 +10,9 @@ import type { BatchRequest, BatchStreamMessage } from '../shared/batch'
 
 /**
  * What the renderer may ask of its backend, as `window.interleave` in Electron; browser mode
- * implements the same interface over a WebSocket. Main checks every call's arguments (src/main/ipcSchema.ts):
- * any call rejects, with main's own message, when they are malformed.
+ * implements the same interface over a WebSocket. The backend checks every call's arguments (main and the
+ * server alike, with src/shared/requestSchema.ts): any call rejects, with the backend's own message, when
+ * they are malformed.
  */
 export interface InterleaveApi {
   /** Every scenario, in teaching order, without its model. */

@@ -81,7 +81,7 @@ describe('run many in browser mode', () => {
     ).rejects.toThrow("unknown scenario 'nope'")
     await expect(
       client.call({ type: 'batch:run', batchId: 'batch-none', run: 'x' as unknown as number }),
-    ).rejects.toThrow(/named by its batch/)
+    ).rejects.toThrow('run must be a whole number from 0 to 999')
     expect(launcher.launched.length).toBe(before)
     client.ws.close()
   })

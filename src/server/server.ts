@@ -13,8 +13,10 @@ import { scenarioSummary } from '../engine/scenario'
 import { startSession, type RunSession } from '../engine/session'
 import { PageBatches } from '../engine/batch'
 import { loadPlayerTemplate } from '../engine/export/player'
-import { IPC, checkRunControl, type SocketMessage, type SocketRequest } from '../shared/protocol'
+import { logRefused, refuseAndLog } from '../engine/refusalLog'
+import { IPC, type SocketMessage, type SocketRequest } from '../shared/protocol'
 import { findScenario, scenarios } from '../scenarios/catalog'
+import { readSocketMessage } from './socketSchema'
 
 export interface ServerOptions {
   /** 0 picks any free port. */
@@ -97,24 +99,25 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
     const send = (message: SocketMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
     }
-    ws.on('message', (data: RawData) => {
-      let request: SocketRequest
-      try {
-        request = JSON.parse(data.toString()) as SocketRequest
-      } catch {
-        return // not ours to answer: no id to answer to
-      }
+    /** Answers a refused message with why (`id` null: it had none to answer to), and logs it. */
+    const refuse = (id: number | null, type: string | null, reason: string): void =>
+      send({ type: 'api:error', id, message: refuseAndLog(type === null ? '/api' : `/api ${type}`, reason) })
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      // Checked whole (its type known, its fields exact) before anything reads it: socketSchema.ts.
+      const read = readSocketMessage(isBinary ? '' : data.toString(), isBinary)
+      if (!read.ok) return refuse(read.id, read.type, read.message)
+      const { request } = read
       answer(request).then(
         (value) => send({ type: 'api:reply', id: request.id, value: value ?? null }),
-        (e: unknown) =>
-          send({ type: 'api:error', id: request.id, message: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) => refuse(request.id, request.type, e instanceof Error ? e.message : String(e)),
       )
     })
     const batches = new PageBatches(findScenario, (message) => send({ type: IPC.batchStream, message }))
     batchesOfPages.add(batches)
     // A frame too large, or a broken one: ws closes that socket; the server goes on (an 'error'
-    // without a listener would end the process).
-    ws.on('error', (e) => process.stderr.write(`interleave: a socket was closed: ${e.message}\n`))
+    // without a listener would end the process). Logged as a refusal: a page reconnecting in a loop
+    // cannot flood the log.
+    ws.on('error', (e) => logRefused('/api', `the socket was closed: ${e.message}`))
     ws.on('close', () => {
       for (const session of mine) session.stop()
       void batches.close().finally(() => batchesOfPages.delete(batches))
@@ -147,10 +150,9 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
           return null
         }
         case IPC.runControl: {
-          const command = checkRunControl(request.command)
           const session = [...mine].find((s) => s.runId === request.runId)
-          if (!session) throw new Error(`no run '${String(request.runId)}' is going on`)
-          session.control(command)
+          if (!session) throw new Error(`no run '${request.runId}' is going on`)
+          session.control(request.command)
           return null
         }
         case IPC.batchStart: {
@@ -166,6 +168,7 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
         case IPC.playerTemplate:
           return loadPlayerTemplate(options.playerDir ?? join(rendererDir, '../player'))
         default:
+          // readSocketMessage lets no other type through.
           throw new Error(`unknown request '${(request as { type?: unknown }).type}'`)
       }
     }

@@ -190,16 +190,7 @@ export interface StepView {
   diverged: string | null
 }
 
-/** A RunControl from outside, checked: the command, or why it is refused. */
-export function checkRunControl(value: unknown): RunControl {
-  const v = value as { type?: unknown; key?: unknown } | null
-  if (v && (v.type === 'pause' || v.type === 'resume')) return { type: v.type }
-  if (v && v.type === 'step' && typeof v.key === 'number' && Number.isSafeInteger(v.key) && v.key >= 0)
-    return { type: 'step', key: v.key }
-  throw new Error('a run control is pause, resume, or step with a thread key')
-}
-
-/** What a window may ask of a live run besides Stop. */
+/** What a window may ask of a live run besides Stop (checked by `runControl`, src/shared/requestSchema.ts). */
 export type RunControl =
   | { type: 'pause' }
   | { type: 'resume' }
@@ -304,7 +295,8 @@ export type { ScenarioSummary }
 
 /**
  * Browser mode: InterleaveApi over one WebSocket at `/api`, JSON text frames. A request carries an
- * id and the IPC channel it mirrors; its answer is an `api:reply` or `api:error` with that id. Run
+ * id and the IPC channel it mirrors, and the fields of that channel's request (REQUEST_FIELDS in
+ * src/shared/requestSchema.ts), no other; its answer is an `api:reply` or `api:error` with that id. Run
  * streams are pushed as `run:stream`.
  */
 export type SocketRequest =
@@ -320,6 +312,7 @@ export type SocketRequest =
 
 export type SocketMessage =
   | { type: 'api:reply'; id: number; value: unknown }
-  | { type: 'api:error'; id: number; message: string }
+  /** A refusal. `id` null: the message refused had no id to answer to (not JSON, say); no call waits for it. */
+  | { type: 'api:error'; id: number | null; message: string }
   | { type: typeof IPC.runStream; message: RunStreamMessage }
   | { type: typeof IPC.batchStream; message: BatchStreamMessage }

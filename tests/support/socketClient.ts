@@ -5,19 +5,27 @@ import type { BatchStreamMessage } from '../../src/shared/batch'
 import type { RunStreamMessage, SocketMessage, SocketRequest } from '../../src/shared/protocol'
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
+/** The server's answer to a request. */
+export type Answer = Extract<SocketMessage, { type: 'api:reply' | 'api:error' }>
 
 export class SocketClient {
   readonly stream: RunStreamMessage[] = []
   readonly batches: BatchStreamMessage[] = []
+  /** The messages of refusals without an id: of frames the server could not read as a request. */
+  readonly refusedWithoutId: string[] = []
   private nextId = 1
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  /** Who waits for the next answer, by `exchange`. */
+  private readonly exchanges: ((answer: Answer) => void)[] = []
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const m = JSON.parse(data.toString()) as SocketMessage
       if (m.type === 'run:stream') this.stream.push(m.message)
       else if (m.type === 'batch:stream') this.batches.push(m.message)
-      else {
+      else if (this.exchanges.length > 0) this.exchanges.shift()?.(m)
+      else if (m.type === 'api:error' && m.id === null) this.refusedWithoutId.push(m.message)
+      else if (m.id !== null) {
         const w = this.waiting.get(m.id)
         this.waiting.delete(m.id)
         if (m.type === 'api:reply') w?.resolve(m.value)
@@ -38,6 +46,18 @@ export class SocketClient {
     const id = this.nextId++
     this.ws.send(JSON.stringify({ ...request, id }))
     return new Promise((resolve, reject) => this.waiting.set(id, { resolve, reject }))
+  }
+
+  /**
+   * Sends `frame` as it is (text, or binary when asked) and resolves with the next answer, an
+   * api:reply or api:error, which must be the answer to it: one exchange at a time, and no `call`
+   * in flight meanwhile.
+   */
+  exchange(frame: string | Buffer, binary = false): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      this.exchanges.push(resolve)
+      this.ws.send(frame, { binary }, (e) => e && reject(e))
+    })
   }
 
   async until(check: () => boolean, timeoutMs = 60_000): Promise<void> {

@@ -51,6 +51,8 @@ export function createWsApi(url: string, makeSocket = (u: string) => new WebSock
         for (const listener of batchListeners) listener(message.message)
         return
       }
+      // An error without an id refused a message the server could not read: no call waits for it.
+      if (message.id === null) return
       const waiter = pending.get(message.id)
       pending.delete(message.id)
       if (message.type === 'api:reply') waiter?.resolve(message.value)

@@ -3,7 +3,13 @@ import { defineStore } from 'pinia'
 import { api } from '../api'
 import type { RunStreamMessage, StepView } from '../../../shared/protocol'
 import type { ParamSpec, ParamValues } from '../../../shared/scenario'
-import type { DeadlockReport, HangReport, RunRecord, ThreadCpuSample, TraceEvent } from '../../../shared/trace'
+import type {
+  DeadlockReport,
+  HangReport,
+  RunRecord,
+  ThreadCpuSample,
+  TraceEvent,
+} from '../../../shared/trace'
 import { RunTrace } from '../trace/runTrace'
 import { Replay } from '../replay/replay'
 import { makeRecording, type Recording } from '../../../shared/recording'

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { printable, RefusalLog } from './log'
+import { printable, RefusalLog } from './refusalLog'
 
 describe('the refusal log', () => {
   let lines: string[]

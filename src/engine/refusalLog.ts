@@ -1,8 +1,9 @@
 /**
- * Where main says that it refused a message from a page: one warning line each on stderr, at most
- * `perSecond` lines a second. A page that floods main with bad messages (a compromised renderer, a
- * bug in a loop) cannot fill the terminal or a log file: past the limit refusals are only counted,
- * and the count is written once the second is over.
+ * Where the backend says that it refused a message from a page (Electron main over IPC, browser mode's
+ * server over its socket): one warning line each on stderr, at most `perSecond` lines a second. A page
+ * that floods the backend with bad messages (a compromised renderer, a bug in a loop) cannot fill the
+ * terminal or a log file: past the limit refusals are only counted, and the count is written once the
+ * second is over.
  */
 
 export interface RefusalLogOptions {
@@ -66,12 +67,24 @@ export class RefusalLog {
   }
 }
 
-/** The app's refusal log. Tests spy on `refusals.refused` to see every refusal, logged or counted. */
+/** The process's refusal log. Tests spy on `refusals.refused` to see every refusal, logged or counted. */
 export const refusals = new RefusalLog()
 
-/** Logs that main refused a message on `channel`, and why (rate-limited: see RefusalLog). */
+/** Logs that a message on `channel` was refused, and why (rate-limited: see RefusalLog). */
 export function logRefused(channel: string, reason: string): void {
   refusals.refused(channel, reason)
+}
+
+/** The longest refusal message a page gets back. */
+const MAX_MESSAGE = 1000
+
+/**
+ * Logs a refusal and returns the message the page gets for it: the reason, cut short (a reason may
+ * quote what the page sent, such as a batch's size given as a string of megabytes).
+ */
+export function refuseAndLog(channel: string, reason: string): string {
+  logRefused(channel, reason)
+  return reason.length > MAX_MESSAGE ? `${reason.slice(0, MAX_MESSAGE)}...` : reason
 }
 
 // Control characters would let a page write lines of its own into the log (a newline, then a fake

@@ -15,15 +15,22 @@ import {
   type Recording,
 } from '../shared/recording'
 import { APP_NAME, APP_VERSION } from '../shared/version'
-import { readRecordingFile, writeRecordingFile } from './recordingFile'
+import { readRecordingBytes, readRecordingFile, writeRecordingFile } from './recordingFile'
 
 const dir = mkdtempSync(join(tmpdir(), 'interleave-recording-'))
 const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
 
-/** What reading gives: the recording, or the message it was refused with. Anything else is a bug. */
-async function outcome(bytes: Uint8Array, maxBytes?: number): Promise<Recording | string> {
+/**
+ * What reading gives: the recording, or the message it was refused with. Anything else is a bug.
+ * The page's reader by default; Node's (zlib for a gzip) when asked.
+ */
+async function outcome(
+  bytes: Uint8Array,
+  maxBytes?: number,
+  read: typeof readRecording = readRecording,
+): Promise<Recording | string> {
   try {
-    return await readRecording(bytes, maxBytes)
+    return await read(bytes, maxBytes)
   } catch (e) {
     if (e instanceof RecordingError) return e.message
     throw e
@@ -100,8 +107,10 @@ describe('recordings', () => {
       ['a truncated gzip', gzipSync(JSON.stringify(recording)).subarray(0, 300), /gzip|not JSON/],
     ]
     for (const [what, bytes, message] of cases) {
-      const got = await outcome(bytes)
-      expect(typeof got === 'string' ? got : 'accepted', what).toMatch(message)
+      for (const read of [readRecording, readRecordingBytes]) {
+        const got = await outcome(bytes, undefined, read)
+        expect(typeof got === 'string' ? got : 'accepted', `${what} (${read.name})`).toMatch(message)
+      }
     }
   })
 
@@ -110,6 +119,7 @@ describe('recordings', () => {
     const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20))
     expect(bomb.length).toBeLessThan(100_000)
     expect(await outcome(bomb, 10 * 1024 * 1024)).toMatch(/inflates past 10\.0 MB/)
+    expect(await outcome(bomb, 10 * 1024 * 1024, readRecordingBytes)).toMatch(/inflates past 10\.0 MB/)
     const path = join(dir, 'big.interleave.json')
     writeFileSync(path, Buffer.alloc(4096, 0x20))
     await expect(readRecordingFile(path, 1024)).rejects.toThrow(/more than Interleave opens/)
@@ -184,6 +194,8 @@ describe('recordings', () => {
         bytes = encode(copy)
       }
       const got = await outcome(bytes)
+      // Node's reader (the CLI's) says the same of the same bytes.
+      expect(await outcome(bytes, undefined, readRecordingBytes)).toEqual(got)
       if (typeof got === 'string') {
         refused++
         expect(got).toMatch(/^This (is not an Interleave recording|recording)/)

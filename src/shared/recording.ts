@@ -7,7 +7,6 @@
  */
 import { z } from 'zod'
 import {
-  MAX_THREADS_PER_PROCESS,
   OBJECT_KINDS,
   OPS,
   OP_RESULTS,
@@ -17,6 +16,7 @@ import {
   TRACE_VERSION,
   type RunRecord,
 } from './trace'
+import { isPlainJsonObject, LIMITS, longArraysFit } from './recordingFast'
 
 export const RECORDING_FORMAT = 'interleave-recording'
 export const RECORDING_VERSION = 1
@@ -25,7 +25,7 @@ const READ_BY: Record<number, string> = { 1: 'Interleave 0.1 and later' }
 
 /** Larger files are refused before they are read: about three million events; a JavaScript string holds little more. */
 export const MAX_RECORDING_BYTES = 500 * 1024 ** 2
-export const MAX_EVENTS = 20_000_000
+export const MAX_EVENTS = LIMITS.entries
 
 export interface Recording {
   format: typeof RECORDING_FORMAT
@@ -45,20 +45,22 @@ export class RecordingError extends Error {
 
 // --- the schema -----------------------------------------------------------------------------------
 
+// The bounds are LIMITS (recordingFast.ts), which the fast check of the long arrays enforces too.
+
 /** Microseconds since the run started: up to a year. */
-const time = z.number().min(0).max(3.2e13)
+const time = z.number().min(0).max(LIMITS.timeUs)
 const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
-const pid = z.int().min(0).max(1_000_000)
-const tid = z
-  .int()
-  .min(0)
-  .max(MAX_THREADS_PER_PROCESS - 1)
-const line = z.int().min(0).max(1_000_000)
-const name = z.string().max(1000)
-const text = z.string().max(1_000_000)
+const pid = z.int().min(0).max(LIMITS.pid)
+const tid = z.int().min(0).max(LIMITS.tid)
+const line = z.int().min(0).max(LIMITS.line)
+const name = z.string().max(LIMITS.name)
+const text = z.string().max(LIMITS.text)
 const eventRef = count.nullable()
+const stateValue = z.number().min(-LIMITS.stateValue).max(LIMITS.stateValue)
 
 const base = { tUs: time, pid, tid, seq: count }
+
+const resultEvent = z.strictObject({ ...base, type: z.literal('result'), key: name, value: z.json() })
 
 const event = z.discriminatedUnion('type', [
   z.strictObject({
@@ -81,7 +83,7 @@ const event = z.discriminatedUnion('type', [
     obj: count,
     kind: z.enum(OBJECT_KINDS),
     name,
-    size: z.number().min(-1e15).max(1e15),
+    size: stateValue,
   }),
   z.strictObject({
     ...base,
@@ -90,7 +92,7 @@ const event = z.discriminatedUnion('type', [
     op: z.enum(OPS),
     result: z.enum(OP_RESULTS),
     line,
-    after: z.record(name, z.number().min(-1e15).max(1e15).nullable()),
+    after: z.record(name, stateValue.nullable()),
     cause: eventRef,
     value: text.nullable(),
   }),
@@ -101,7 +103,7 @@ const event = z.discriminatedUnion('type', [
     reason: z.enum(THREAD_END_REASONS),
     error: text.nullable(),
   }),
-  z.strictObject({ ...base, type: z.literal('result'), key: name, value: z.json() }),
+  resultEvent,
 ])
 
 const percent = z.number().min(0).max(100)
@@ -131,7 +133,7 @@ const runRecord = z.strictObject({
   }),
   program: text,
   machine: z.strictObject({
-    cores: z.int().min(1).max(4096),
+    cores: z.int().min(1).max(LIMITS.cores),
     cpuModel: name,
     os: name,
     node: name,
@@ -153,11 +155,15 @@ const runRecord = z.strictObject({
       }),
     )
     .max(100_000),
-  events: z.array(event).max(MAX_EVENTS),
-  cpu: z.array(z.strictObject({ tUs: time, corePct: z.array(percent).max(4096) })).max(MAX_EVENTS),
+  events: z.array(event).max(LIMITS.entries),
+  cpu: z
+    .array(z.strictObject({ tUs: time, corePct: z.array(percent).max(LIMITS.cores) }))
+    .max(LIMITS.entries),
   threadCpu: z
-    .array(z.strictObject({ tUs: time, pid, tid, cpuUs: time, core: z.int().min(0).max(4096).nullable() }))
-    .max(MAX_EVENTS),
+    .array(
+      z.strictObject({ tUs: time, pid, tid, cpuUs: time, core: z.int().min(0).max(LIMITS.cores).nullable() }),
+    )
+    .max(LIMITS.entries),
   outcome: z.strictObject({
     status: z.enum(RUN_STATUSES),
     message: text,
@@ -212,7 +218,7 @@ const runRecord = z.strictObject({
         kind: z.enum(OBJECT_KINDS),
         name,
         pid,
-        state: z.record(name, z.number().min(-1e15).max(1e15).nullable()),
+        state: z.record(name, stateValue.nullable()),
         lastValue: text.nullable(),
       }),
     )
@@ -269,16 +275,45 @@ function checkEnvelope(data: unknown): void {
   )
 }
 
-/** Checks parsed JSON against the schema and its cross-references; throws RecordingError. */
-export function parseRecording(data: unknown): Recording {
-  checkEnvelope(data)
+const resultEventFits = (e: unknown): boolean => resultEvent.safeParse(e).success
+
+/**
+ * The quick way, for a recording that fits: the long arrays by the hand-written loops of
+ * recordingFast.ts, everything else by the schema (with those arrays left empty). Null when anything
+ * does not fit, or the data is not plain JSON objects: then the schema checks all of it and says why.
+ */
+function parseQuickly(data: unknown): Recording | null {
+  if (!isPlainJsonObject(data) || !isPlainJsonObject(data.record)) return null
+  const record = data.record
+  if (!longArraysFit(record, resultEventFits)) return null
+  const rest = recordingSchema.safeParse({
+    ...data,
+    record: { ...record, events: [], cpu: [], threadCpu: [] },
+  })
+  if (!rest.success) return null
+  // The schema returns copies; the long arrays, checked in place, are the parsed JSON's own.
+  const recording = rest.data as Recording
+  recording.record.events = record.events as Recording['record']['events']
+  recording.record.cpu = record.cpu as Recording['record']['cpu']
+  recording.record.threadCpu = record.threadCpu as Recording['record']['threadCpu']
+  return recording
+}
+
+/** The schema over all of it: the authority on what is wrong, and where. */
+function parseWithSchema(data: unknown): Recording {
   const parsed = recordingSchema.safeParse(data)
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 3).map((i) => `${where(i.path)}: ${i.message}`)
     const more = parsed.error.issues.length > 3 ? ` (and ${parsed.error.issues.length - 3} more)` : ''
     throw new RecordingError(`This recording is damaged: ${issues.join('; ')}${more}.`)
   }
-  const recording = parsed.data as Recording
+  return parsed.data as Recording
+}
+
+/** Checks parsed JSON against the schema and its cross-references; throws RecordingError. */
+export function parseRecording(data: unknown): Recording {
+  checkEnvelope(data)
+  const recording = parseQuickly(data) ?? parseWithSchema(data)
   const pids = new Set(recording.record.processes.map((p) => p.pid))
   const events = recording.record.events
   for (let i = 0; i < events.length; i++) {
@@ -297,14 +332,48 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]
 }
 
-/** Gunzips, refusing to inflate past `maxBytes` (a small file can expand without end). */
-async function gunzip(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
-    .stream()
-    .pipeThrough(new DecompressionStream('gzip'))
-  const reader = stream.getReader()
+/**
+ * How far reading has got, for a person waiting: the step, and roughly how much of the reading is
+ * done (0 to 1), by the share of the time each step took for a large recording.
+ */
+export interface ReadProgress {
+  step: 'inflating' | 'decoding' | 'parsing' | 'checking'
+  done: number
+}
+/** Where each step starts, as a share of the whole read (inflating a gzip is about a third of it). */
+const STEP_STARTS = { inflating: 0, decoding: 0.35, parsing: 0.45, checking: 0.9 } as const
+/** Said to the caller, who may await it (to let a page paint its progress). */
+export type OnReadProgress = (progress: ReadProgress) => void | Promise<void>
+
+/**
+ * Compressed bytes go into the decompressor in slices this large, each once the last has been taken
+ * in. Chromium inflates a whole written chunk at once: fed in slices, a gzip bomb (about a thousand
+ * times its size) overshoots the limit by at most one slice's output before it is stopped.
+ */
+const GZIP_SLICE = 64 * 1024
+
+/**
+ * Gunzips, refusing to inflate past `maxBytes` (a small file can expand without end). The bytes are
+ * written to the decompressor directly: streaming them from a Blob, as this did before, took twice as
+ * long in Chromium (a Blob's bytes are read back through the browser process).
+ */
+async function gunzip(bytes: Uint8Array, maxBytes: number, onProgress?: OnReadProgress): Promise<Uint8Array> {
+  const inflater = new DecompressionStream('gzip')
+  const writer = inflater.writable.getWriter()
+  let fed = 0
+  const feeding = (async () => {
+    for (; fed < bytes.length; fed += GZIP_SLICE) {
+      await writer.write(bytes.subarray(fed, fed + GZIP_SLICE) as Uint8Array<ArrayBuffer>)
+    }
+    await writer.close()
+  })()
+  // Its failures (bad data, or the reader cancelled at the limit) come out of the reader too.
+  feeding.catch(() => {})
+  const reader = inflater.readable.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
+  /** Progress is said every fiftieth of the input. */
+  let said = 0
   try {
     for (;;) {
       const { done, value } = await reader.read()
@@ -317,6 +386,11 @@ async function gunzip(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> 
         )
       }
       chunks.push(value)
+      const share = Math.min(1, fed / bytes.length)
+      if (onProgress && share - said >= 0.02) {
+        said = share
+        await onProgress({ step: 'inflating', done: share * STEP_STARTS.decoding })
+      }
     }
   } catch (e) {
     if (e instanceof RecordingError) throw e
@@ -339,27 +413,56 @@ export function formatBytes(n: number): string {
   return `${Math.ceil(n / 1024)} kB`
 }
 
-/** A file's bytes (gzip-compressed or not) to a checked Recording; throws RecordingError. */
-export async function readRecording(bytes: Uint8Array, maxBytes = MAX_RECORDING_BYTES): Promise<Recording> {
+function checkSize(bytes: Uint8Array, maxBytes: number): void {
   if (bytes.length > maxBytes) {
     throw new RecordingError(
       `This file is ${formatBytes(bytes.length)}, more than Interleave opens (${formatBytes(maxBytes)}).`,
     )
   }
-  const raw = isGzip(bytes) ? await gunzip(bytes, maxBytes) : bytes
-  let textOf: string
+}
+
+function decodeUtf8(raw: Uint8Array): string {
   try {
-    textOf = new TextDecoder('utf-8', { fatal: true }).decode(raw)
+    return new TextDecoder('utf-8', { fatal: true }).decode(raw)
   } catch {
     throw new RecordingError('This is not an Interleave recording: it is not UTF-8 text.')
   }
-  let data: unknown
+}
+
+function parseJson(text: string): unknown {
   try {
-    data = JSON.parse(textOf)
+    return JSON.parse(text)
   } catch (e) {
     throw new RecordingError(`This is not an Interleave recording: it is not JSON (${(e as Error).message}).`)
   }
+}
+
+/**
+ * A file's bytes (gzip-compressed or not) to a checked Recording; throws RecordingError.
+ * `onProgress` hears each step (and, while inflating, every fiftieth of it) and may be awaited.
+ */
+export async function readRecording(
+  bytes: Uint8Array,
+  maxBytes = MAX_RECORDING_BYTES,
+  onProgress?: OnReadProgress,
+): Promise<Recording> {
+  checkSize(bytes, maxBytes)
+  const raw = isGzip(bytes) ? await gunzip(bytes, maxBytes, onProgress) : bytes
+  await onProgress?.({ step: 'decoding', done: STEP_STARTS.decoding })
+  const text = decodeUtf8(raw)
+  await onProgress?.({ step: 'parsing', done: STEP_STARTS.parsing })
+  const data = parseJson(text)
+  await onProgress?.({ step: 'checking', done: STEP_STARTS.checking })
   return parseRecording(data)
+}
+
+/**
+ * The bytes of a recording that has already been inflated (by the caller, as Node's zlib does it
+ * faster than DecompressionStream there) to a checked Recording; throws RecordingError.
+ */
+export function readInflatedRecording(raw: Uint8Array, maxBytes = MAX_RECORDING_BYTES): Recording {
+  checkSize(raw, maxBytes)
+  return parseRecording(parseJson(decodeUtf8(raw)))
 }
 
 // --- writing --------------------------------------------------------------------------------------

@@ -5,13 +5,7 @@
  */
 import { lastAtOrBeforeBy, type ObjectTrack, type RunTrace, type ThreadTrack } from '../trace/runTrace'
 import { laneMidY, type LaneLayout } from './laneLayout'
-import {
-  isOwnedKind,
-  objectCapacity,
-  objectSegments,
-  objectStateText,
-  type ObjectSegment,
-} from './objectSegments'
+import { forEachObjectSegment, isOwnedKind, objectCapacity, objectStateText } from './objectSegments'
 import { canvasPainter, fitText, type PaintFont, type Painter } from './painter'
 import { printMarks } from './printMarks'
 import { sliceRects } from './sliceRects'
@@ -203,8 +197,18 @@ function drawObject(
   const capacity = objectCapacity(object)
   const maxLevel = Math.max(1, object.maxLevel, capacity)
   const owned = isOwnedKind(object.kind)
-  const segments = objectSegments(object, trace.waitsOn(object.key), scale.startUs, scale.endUs, trace.lastUs)
+  const font = rc.objectFont ?? OBJECT_FONT
+  // Each thread's label once per lane: a long run seen whole has hundreds of thousands of states.
+  const labels = new Map<number, string>()
+  const name = (key: number): string => {
+    let label = labels.get(key)
+    if (label === undefined) labels.set(key, (label = trace.shortThreadLabel(key)))
+    return label
+  }
 
+  // One pass over the segments, which are not kept (a long run seen whole has hundreds of
+  // thousands): the bars are drawn as it goes; the wait strip and the words, which go on top, are
+  // gathered (merged, they are few) and drawn after.
   const bar = (x: number, w: number, level: number): void => {
     const barH = Math.max(2, (h * level) / maxLevel)
     p.rect(x, top + h - barH, w, barH, colours.object, 0.7)
@@ -217,24 +221,59 @@ function drawObject(
     column = NaN
     columnLevel = 0
   }
-  const spans: { x0: number; x1: number; segment: ObjectSegment }[] = []
-  for (const segment of segments) {
-    const x0 = Math.max(scale.leftPx, timeToPx(scale, segment.startUs))
-    const x1 = Math.min(scale.rightPx, timeToPx(scale, segment.endUs))
-    if (x1 <= x0) continue
-    spans.push({ x0, x1, segment })
-    const level = segment.level ?? 0
-    if (x1 - x0 < 1) {
-      const col = Math.floor(x0)
-      if (col !== column) flush()
-      column = col
-      columnLevel = Math.max(columnLevel, level)
-      continue
-    }
-    flush()
-    if (level > 0) bar(x0, x1 - x0, level)
+  // Who waits on it: a strip along the top of the lane, merged where it is unbroken.
+  const strips: number[] = []
+  let stripX0 = NaN
+  let stripX1 = NaN
+  // The state in words, over runs of the same words wide enough to hold them.
+  const runs: { x0: number; x1: number; text: string; full: boolean }[] = []
+  let run: { x0: number; x1: number; text: string; full: boolean } | null = null
+  const keep = (): void => {
+    // A run no wider than the words' padding holds none: not measured, since a long run seen whole
+    // has hundreds of thousands of such runs, and measuring them took seconds.
+    if (run && run.text && run.x1 - run.x0 - 8 > 0) runs.push(run)
   }
+  forEachObjectSegment(
+    object,
+    trace.waitsOn(object.key),
+    scale.startUs,
+    scale.endUs,
+    trace.lastUs,
+    (segment) => {
+      const x0 = Math.max(scale.leftPx, timeToPx(scale, segment.startUs))
+      const x1 = Math.min(scale.rightPx, timeToPx(scale, segment.endUs))
+      if (x1 <= x0) return
+      const level = segment.level ?? 0
+      if (x1 - x0 < 1) {
+        const col = Math.floor(x0)
+        if (col !== column) flush()
+        column = col
+        columnLevel = Math.max(columnLevel, level)
+      } else {
+        flush()
+        if (level > 0) bar(x0, x1 - x0, level)
+      }
+
+      if (segment.waiting.length) {
+        if (x0 - stripX1 > 0.5) {
+          strips.push(stripX0, stripX1)
+          stripX0 = x0
+        } else if (Number.isNaN(stripX0)) stripX0 = x0
+        stripX1 = x1
+      }
+
+      const text = objectStateText(object, segment, name)
+      if (run && run.text === text && x0 - run.x1 <= 0.5) {
+        run.x1 = x1
+        return
+      }
+      keep()
+      run = { x0, x1, text, full: level > 0 }
+    },
+  )
   flush()
+  if (!Number.isNaN(stripX0)) strips.push(stripX0, stripX1)
+  keep()
 
   // The capacity: a bounded queue's maxsize, a barrier's parties.
   if (capacity > 0) {
@@ -242,49 +281,28 @@ function drawObject(
     p.lines([0, capY, rc.widthPx, capY], colours.text, 1, [4, 3])
   }
 
-  // Who waits on it: a strip along the top of the lane, merged where it is unbroken.
-  const strip = (x0: number, x1: number): void =>
-    p.rect(x0, y + 1, Math.max(1, x1 - x0), WAIT_STRIP_PX, STATE_STYLES.blocked.colour)
-  let stripX0 = NaN
-  let stripX1 = NaN
-  for (const { x0, x1, segment } of spans) {
-    if (!segment.waiting.length) continue
-    if (x0 - stripX1 > 0.5) {
-      strip(stripX0, stripX1)
-      stripX0 = x0
-    } else if (Number.isNaN(stripX0)) stripX0 = x0
-    stripX1 = x1
+  for (let i = 0; i < strips.length; i += 2) {
+    p.rect(
+      strips[i],
+      y + 1,
+      Math.max(1, strips[i + 1] - strips[i]),
+      WAIT_STRIP_PX,
+      STATE_STYLES.blocked.colour,
+    )
   }
-  if (!Number.isNaN(stripX0)) strip(stripX0, stripX1)
 
-  // The state in words, over runs of the same words wide enough to hold them.
-  const font = rc.objectFont ?? OBJECT_FONT
-  const name = (key: number): string => trace.shortThreadLabel(key)
-  let run: { x0: number; x1: number; text: string; full: boolean } | null = null
-  const write = (): void => {
-    if (!run || !run.text) return
-    const text = fitText(p, run.text, font, run.x1 - run.x0 - 8, MIN_TEXT_PX)
-    if (!text) return
+  for (const { x0, x1, text: words, full } of runs) {
+    const text = fitText(p, words, font, x1 - x0 - 8, MIN_TEXT_PX)
+    if (!text) continue
     // A halo keeps the words legible over the bars and the lane alike: light on an owner's full
     // bar, as dark as the text elsewhere.
-    const onBar = owned && run.full
-    p.text(text, run.x0 + 4, top + h / 2, {
+    const onBar = owned && full
+    p.text(text, x0 + 4, top + h / 2, {
       font,
       fill: onBar ? '#ffffff' : colours.text,
       halo: { colour: onBar ? '#1f2937' : colours.lane, widthPx: 3 },
     })
   }
-  for (const { x0, x1, segment } of spans) {
-    const text = objectStateText(object, segment, name)
-    const full = (segment.level ?? 0) > 0
-    if (run && run.text === text && x0 - run.x1 <= 0.5) {
-      run.x1 = x1
-      continue
-    }
-    write()
-    run = { x0, x1, text, full }
-  }
-  write()
 }
 
 /** Past this many arrows in view, heads and dots are left out: the lines alone stay readable. */

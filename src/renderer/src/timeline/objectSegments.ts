@@ -106,9 +106,34 @@ export function objectSegments(
   toUs: number,
   nowUs: number,
 ): ObjectSegment[] {
-  const endUs = Math.min(toUs, nowUs)
   const segments: ObjectSegment[] = []
-  if (endUs <= fromUs) return segments
+  forEachObjectSegment(object, waits, fromUs, toUs, nowUs, (s) => segments.push({ ...s }))
+  return segments
+}
+
+/**
+ * objectSegments one at a time, without making them: `visit` gets the same object each time,
+ * changed, so it must copy what it keeps. A long run seen whole has hundreds of thousands of
+ * segments, which as objects cost much of its first draw.
+ */
+export function forEachObjectSegment(
+  object: ObjectTrack,
+  waits: readonly Wait[],
+  fromUs: number,
+  toUs: number,
+  nowUs: number,
+  visit: (segment: Readonly<ObjectSegment>) => void,
+): void {
+  const endUs = Math.min(toUs, nowUs)
+  if (endUs <= fromUs) return
+  const segment: ObjectSegment = {
+    startUs: 0,
+    endUs: 0,
+    level: null,
+    owner: null,
+    waiting: NO_WAITERS,
+    step: null,
+  }
   const steps = object.steps
   const initial = stepStateAt(object, fromUs)
   let level = initial.level
@@ -132,14 +157,17 @@ export function objectSegments(
   let tUs = fromUs
   const emit = (untilUs: number): void => {
     if (untilUs <= tUs || (level === null && waiting.length === 0)) return
-    const now = waiting.length ? waiting.slice() : NO_WAITERS
-    segments.push({
-      startUs: tUs,
-      endUs: untilUs,
-      ...effective(object, level, owner, now),
-      waiting: now,
-      step,
-    })
+    // Segments share the waiters' array until it changes: from here on it is replaced, never
+    // changed in place (a copy per segment cost much of a long run's first draw).
+    const now = waiting.length ? waiting : NO_WAITERS
+    const shown = effective(object, level, owner, now)
+    segment.startUs = tUs
+    segment.endUs = untilUs
+    segment.level = shown.level
+    segment.owner = shown.owner
+    segment.waiting = now
+    segment.step = step
+    visit(segment)
   }
   let next = initial.index + 1
   let c = 0
@@ -163,7 +191,6 @@ export function objectSegments(
     }
   }
   emit(endUs)
-  return segments
 }
 
 /**

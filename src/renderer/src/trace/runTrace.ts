@@ -12,7 +12,7 @@ import type {
   ThreadCpuSample,
   TraceEvent,
 } from '../../../shared/trace'
-import { eventId, objectKey, OBJECT_KINDS, splitEventId, threadKey } from '../../../shared/trace'
+import { eventId, objectKey, OBJECT_KINDS, threadKey } from '../../../shared/trace'
 import type { LaneObject, LaneProcess, LaneThread } from '../timeline/laneLayout'
 import { objectLevel } from '../timeline/objectLevel'
 
@@ -50,6 +50,11 @@ export interface ThreadTrack {
   /** Its CPU time over the run: by `cpuSampleUs[i]`, it had used `cpuSampleCpuUs[i]`. */
   cpuSampleUs: number[]
   cpuSampleCpuUs: number[]
+  /**
+   * When each of its events happened, by its seq: where arrows from them start (`causeOf`). Kept per
+   * thread rather than in one map by event id, which cost most of the time a large recording took.
+   */
+  eventUs: number[]
 }
 
 /** One value of an object's state from `startUs` on. */
@@ -93,6 +98,9 @@ export interface PrintLine {
   text: string
 }
 
+/** How event ids pack a thread key and a seq (`eventId`): thread key * SEQ_SPAN + seq. */
+const SEQ_SPAN = eventId(0, 1, 0)
+
 /** Objects worth a lane of their own: what threads block on or hand things through. */
 const NO_LANE = new Set<ObjectKind>(['thread', 'process', 'variable', 'mp-array', 'task', 'future'])
 const LANE_KINDS = new Set<ObjectKind>(OBJECT_KINDS.filter((kind) => !NO_LANE.has(kind)))
@@ -104,8 +112,8 @@ export class RunTrace {
   readonly links: CausalLink[] = []
   readonly prints: PrintLine[] = []
   readonly cpu: CpuSample[] = []
-  /** When each event happened and on which thread, by event id: where an arrow starts. */
-  private readonly events = new Map<number, number>()
+  /** Object keys by process and object id, each made once: a new string per event cost its hashing too. */
+  private readonly objectKeys = new Map<number, Map<number, string>>()
   /** Who waited on each object (by object key), in order of when they started. */
   private readonly waits = new Map<string, Wait[]>()
   eventCount = 0
@@ -119,19 +127,22 @@ export class RunTrace {
     return this.endUs ?? this.nowUs
   }
 
-  addEvents(events: readonly TraceEvent[]): void {
-    for (const e of events) this.addEvent(e)
+  /** Adds events (or those from `from` to before `to`: a replay adds its sorted events in runs). */
+  addEvents(events: readonly TraceEvent[], from = 0, to = events.length): void {
+    for (let i = from; i < to; i++) this.addEvent(events[i])
   }
 
-  addCpu(samples: readonly CpuSample[]): void {
-    for (const s of samples) {
+  addCpu(samples: readonly CpuSample[], from = 0, to = samples.length): void {
+    for (let i = from; i < to; i++) {
+      const s = samples[i]
       this.cpu.push(s)
       if (s.tUs > this.nowUs) this.nowUs = s.tUs
     }
   }
 
-  addThreadCpu(samples: readonly ThreadCpuSample[]): void {
-    for (const s of samples) {
+  addThreadCpu(samples: readonly ThreadCpuSample[], from = 0, to = samples.length): void {
+    for (let i = from; i < to; i++) {
+      const s = samples[i]
       const t = this.threads.get(threadKey(s.pid, s.tid))
       if (!t) continue
       t.cpuUs = s.cpuUs
@@ -158,10 +169,10 @@ export class RunTrace {
 
   /** Where an arrow starts: the thread and time of its cause, once that event has arrived. */
   causeOf(link: CausalLink): { threadKey: number; tUs: number } | null {
-    const tUs = this.events.get(link.causeId)
-    if (tUs === undefined) return null
-    const { pid, tid } = splitEventId(link.causeId)
-    return { threadKey: threadKey(pid, tid), tUs }
+    // splitEventId, without the objects it makes: the arrows ask this once each per draw.
+    const key = Math.floor(link.causeId / SEQ_SPAN)
+    const tUs = this.threads.get(key)?.eventUs[link.causeId % SEQ_SPAN]
+    return tUs === undefined ? null : { threadKey: key, tUs }
   }
 
   /** The line a thread was on at `atUs`: that of its latest event then, or 0 if none. */
@@ -248,22 +259,23 @@ export class RunTrace {
     this.eventCount++
     if (e.tUs > this.nowUs) this.nowUs = e.tUs
     const key = threadKey(e.pid, e.tid)
-    this.events.set(eventId(e.pid, e.tid, e.seq), e.tUs)
     let t = this.threads.get(key)
     if (e.type === 'thread-start') {
       t = this.ensureThread(e.pid, e.tid, e.tUs)
+      t.eventUs[e.seq] = e.tUs
       t.name = e.name
       t.daemon = e.daemon
       t.startUs = Math.min(t.startUs, e.tUs)
       return
     }
     t ??= this.ensureThread(e.pid, e.tid, e.tUs)
+    t.eventUs[e.seq] = e.tUs
     switch (e.type) {
       case 'state': {
         const last = t.slices.at(-1)
         if (last && last.endUs === Infinity) last.endUs = Math.max(last.startUs, e.tUs)
         if (e.state !== 'finished') {
-          const waitedOn = e.obj === null ? null : objectKey(e.pid, e.obj)
+          const waitedOn = e.obj === null ? null : this.objectKeyOf(e.pid, e.obj)
           const slice: Slice = {
             startUs: e.tUs,
             endUs: Infinity,
@@ -284,7 +296,7 @@ export class RunTrace {
       case 'op': {
         t.ops.push(e)
         this.passLine(t, e.tUs, e.line)
-        const ok = objectKey(e.pid, e.obj)
+        const ok = this.objectKeyOf(e.pid, e.obj)
         const track = this.objects.get(ok)
         if (track) {
           // Threads' batches arrive out of step with each other: keep the steps in time order.
@@ -334,6 +346,14 @@ export class RunTrace {
     }
   }
 
+  private objectKeyOf(pid: number, obj: number): string {
+    let byObj = this.objectKeys.get(pid)
+    if (!byObj) this.objectKeys.set(pid, (byObj = new Map()))
+    let key = byObj.get(obj)
+    if (key === undefined) byObj.set(obj, (key = objectKey(pid, obj)))
+    return key
+  }
+
   private ensureThread(pid: number, tid: number, tUs: number): ThreadTrack {
     const key = threadKey(pid, tid)
     let t = this.threads.get(key)
@@ -356,6 +376,7 @@ export class RunTrace {
         lastCore: null,
         cpuSampleUs: [],
         cpuSampleCpuUs: [],
+        eventUs: [],
       }
       this.threads.set(key, t)
     }

@@ -95,12 +95,18 @@ export class RecordDecoder {
       const c = r[o + F_CODE]
       const type = c % 16
       const sub = Math.floor(c / 16)
-      const base = { tUs: r[o + F_TIME], pid, tid, seq: batch.firstSeq + i }
+      // The common fields written out in each literal: spreading a shared base object into each
+      // event is many times slower in V8, and this loop decodes every event of a run.
+      const tUs = r[o + F_TIME]
+      const seq = batch.firstSeq + i
       const text = r[o + F_TEXT] >= 0 ? strings[r[o + F_TEXT]] : null
       switch (type) {
         case RecordType.State:
           out.push({
-            ...base,
+            tUs,
+            pid,
+            tid,
+            seq,
             type: 'state',
             state: THREAD_STATES[sub],
             obj: r[o + F_OBJ] >= 0 ? r[o + F_OBJ] : null,
@@ -113,9 +119,17 @@ export class RecordDecoder {
           const raw = [r[o + F_S0], r[o + F_S1], r[o + F_S2]]
           const after: Record<string, number | null> = {}
           if (kind) this.nameState(kind, raw, after)
-          else this.unnamed.set(obj, [...(this.unnamed.get(obj) ?? []), { after, raw }])
+          else {
+            // Named when its announcement arrives (another thread's batch may bring it later).
+            const waiting = this.unnamed.get(obj)
+            if (waiting) waiting.push({ after, raw })
+            else this.unnamed.set(obj, [{ after, raw }])
+          }
           out.push({
-            ...base,
+            tUs,
+            pid,
+            tid,
+            seq,
             type: 'op',
             obj,
             op: OPS[Math.floor(sub / 8)],
@@ -129,7 +143,10 @@ export class RecordDecoder {
         }
         case RecordType.ThreadStart:
           out.push({
-            ...base,
+            tUs,
+            pid,
+            tid,
+            seq,
             type: 'thread-start',
             name: text ?? '?',
             daemon: r[o + F_S0] === 1,
@@ -137,22 +154,32 @@ export class RecordDecoder {
           })
           break
         case RecordType.ThreadEnd:
-          out.push({ ...base, type: 'thread-end', reason: THREAD_END_REASONS[sub], error: text })
+          out.push({ tUs, pid, tid, seq, type: 'thread-end', reason: THREAD_END_REASONS[sub], error: text })
           break
         case RecordType.Object: {
           const kind = OBJECT_KINDS[sub]
           this.kinds.set(r[o + F_OBJ], kind)
           for (const op of this.unnamed.get(r[o + F_OBJ]) ?? []) this.nameState(kind, op.raw, op.after)
           this.unnamed.delete(r[o + F_OBJ])
-          out.push({ ...base, type: 'object', obj: r[o + F_OBJ], kind, name: text ?? '?', size: r[o + F_S0] })
+          out.push({
+            tUs,
+            pid,
+            tid,
+            seq,
+            type: 'object',
+            obj: r[o + F_OBJ],
+            kind,
+            name: text ?? '?',
+            size: r[o + F_S0],
+          })
           break
         }
         case RecordType.Print:
-          out.push({ ...base, type: 'print', text: text ?? '', line: r[o + F_LINE] })
+          out.push({ tUs, pid, tid, seq, type: 'print', text: text ?? '', line: r[o + F_LINE] })
           break
         case RecordType.Result: {
           const key = strings[r[o + F_S0]]
-          out.push({ ...base, type: 'result', key, value: JSON.parse(text ?? 'null') })
+          out.push({ tUs, pid, tid, seq, type: 'result', key, value: JSON.parse(text ?? 'null') })
           break
         }
         default:

@@ -1,10 +1,12 @@
 /**
  * The page's figures, in a real browser: browser mode's server (real runs) and the built renderer in
- * Chromium through playwright-core. Everything is timed inside the page (performance.now and
- * requestAnimationFrame), so Playwright's round trips are not counted.
+ * Chromium through playwright-core.
  *
- * The page scripts are strings: tsx compiles this file with esbuild's keepNames, whose `__name`
- * helper a function passed to page.evaluate would carry into a page that does not have it.
+ * - `browser`: Run to the first event on screen (hello, after a warm-up run), frame intervals while
+ *   race-counter 2x10000 streams and while the ended run is panned and zoomed.
+ * - `recording`: a million-event recording opened, drawn, weighed and panned (bench/recordingPage.ts).
+ * - `pipeline`: events a second from a worker thread into the page's store, against the raw
+ *   WebSocket carrying the same bytes (bench/pipeline.ts).
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
@@ -15,6 +17,21 @@ import { localLauncher } from '../src/engine/localLauncher'
 import { PrelaunchingLauncher } from '../src/engine/prelaunch'
 import { startServer, type InterleaveServer } from '../src/server/server'
 import { CHROMIUM, CHROMIUM_ARGS, childProcesses, rendererDir } from '../tests/e2e/support'
+import { figure, formatValue, median, notMeasured, spread, type Figure } from './figures'
+import { loadNote } from './machine'
+import {
+  KEEP_SOCKETS,
+  collectErrors,
+  RUN_SCRIPT,
+  PAN_ZOOM_SCRIPT,
+  frameFigures,
+  type FrameFigures,
+  type PageFrames,
+  type PageRun,
+} from './pageScripts'
+import { pipelineFigures } from './pipeline'
+import { profileLines, topFunctions, type CpuProfile } from './profile'
+import { recordingFigures } from './recordingPage'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 
@@ -27,39 +44,10 @@ const START_RUNS = 5
 const START_PAUSE_MS = 3000
 const START_LESSON = { id: 'hello', params: {} }
 const HEAVY_LESSON = { id: 'race-counter', params: { threads: '2', iterations: '10000' } }
-const PAN_ZOOM_MS = 3000
+/** One 60 Hz frame: a display paints every 16.7 ms, so an interval of one such frame meets 16 ms. */
+const FRAME_TARGET = { op: '<=' as const, value: 1000 / 60 + 0.5, text: '<= 16 ms (one 60 Hz frame)' }
 
-export interface FrameFigures {
-  frames: number
-  p50: number
-  p95: number
-  max: number
-  /** Canvas draws (each sets the timeline's data-events) in that time. */
-  draws: number
-  longTasks: number
-  longestTaskMs: number
-}
-
-export interface BrowserFigures {
-  /** Pressing Run to the first animation frame with an event drawn, per run, in ms. */
-  firstEventMs: number[]
-  streaming: FrameFigures & { events: number; runMs: number }
-  panZoom: FrameFigures
-}
-
-export type BrowserResult = { skipped: string } | { figures: BrowserFigures; notes: string[] }
-
-/** What a page script reports about one stretch of frames. */
-interface PageFrames {
-  frames: number[]
-  draws: number
-  longTasks: number[]
-}
-
-interface PageRun extends PageFrames {
-  firstEventMs: number | null
-  runMs: number
-}
+export type BrowserPart = 'browser' | 'recording' | 'pipeline'
 
 /** Opens the page afresh (so that no earlier run's figures are on it) with a lesson picked. */
 async function openLesson(
@@ -81,119 +69,6 @@ async function openLesson(
   await page.locator('section.timeline[data-events="0"]').waitFor({ timeout: 30_000 })
 }
 
-/** In the page: the helpers the measuring scripts share. */
-const PAGE_HELPERS = `
-  const nextFrame = () => new Promise((r) => requestAnimationFrame(r))
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-  const nextTask = () =>
-    new Promise((r) => {
-      const channel = new MessageChannel()
-      channel.port1.onmessage = () => r(channel.port1.close())
-      channel.port2.postMessage(0)
-    })
-  const section = document.querySelector('section.timeline')
-  if (!section) throw new Error('no timeline on the page')
-  // Every draw sets data-events, even to the same value: a mutation per draw.
-  let draws = 0
-  const drawObserver = new MutationObserver((records) => (draws += records.length))
-  drawObserver.observe(section, { attributes: true, attributeFilter: ['data-events'] })
-  const longTasks = []
-  let longObserver = null
-  try {
-    longObserver = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) longTasks.push(e.duration)
-    })
-    longObserver.observe({ type: 'longtask' })
-  } catch {}
-  const finish = async (extra) => {
-    await sleep(100) // the long-task observer reports a little late
-    for (const e of longObserver?.takeRecords() ?? []) longTasks.push(e.duration)
-    longObserver?.disconnect()
-    drawObserver.disconnect()
-    return { draws, longTasks, ...extra }
-  }
-`
-
-/**
- * In the page: press Run, then record every animation frame until the outcome's verdict shows:
- * the time to the first frame with an event drawn, and the frames' intervals.
- */
-const RUN_SCRIPT = `(async () => {
-  ${PAGE_HELPERS}
-  const button = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Run')
-  if (!button || button.disabled) throw new Error('no Run button to press')
-  await sleep(300) // let the page settle after picking the lesson
-  await nextFrame()
-  draws = 0
-  const frames = []
-  let firstEventMs = null
-  const t0 = performance.now()
-  button.click()
-  let last = null
-  for (;;) {
-    const at = await nextFrame()
-    const now = performance.now()
-    if (last !== null) frames.push(at - last)
-    last = at
-    if (firstEventMs === null && Number(section.getAttribute('data-events')) > 0) firstEventMs = now - t0
-    if (document.querySelector('.outcome-verdict')) return finish({ frames, firstEventMs, runMs: now - t0 })
-    if (now - t0 > 180000) throw new Error('the run did not end within 180 s')
-  }
-})()`
-
-/**
- * In the page, once a run has ended: a wheel event on the plot between every two animation frames
- * (zoom in, pan right, pan left, zoom out, in turns of 15), recording the frames' intervals.
- */
-const PAN_ZOOM_SCRIPT = `(async () => {
-  ${PAGE_HELPERS}
-  const plot = document.querySelector('.timeline-plot')
-  if (!plot) throw new Error('no timeline plot on the page')
-  const box = plot.getBoundingClientRect()
-  await sleep(300)
-  await nextFrame()
-  draws = 0
-  const frames = []
-  const t0 = performance.now()
-  let last = null
-  for (let i = 0; performance.now() - t0 < ${PAN_ZOOM_MS}; i++) {
-    const turn = Math.floor(i / 15) % 4
-    const delta = [{ deltaY: -120 }, { deltaX: 80 }, { deltaX: -80 }, { deltaY: 120 }][turn]
-    plot.dispatchEvent(
-      new WheelEvent('wheel', {
-        ...delta,
-        deltaMode: 0,
-        clientX: box.left + box.width * (0.3 + 0.4 * (((i * 37) % 100) / 100)),
-        clientY: box.top + Math.min(box.height, 200) / 2,
-        bubbles: true,
-        cancelable: true,
-      }),
-    )
-    const at = await nextFrame()
-    if (last !== null) frames.push(at - last)
-    last = at
-    await nextTask() // between frames, as input comes: dispatched from rAF, the draw would lag a frame
-  }
-  return finish({ frames })
-})()`
-
-const percentile = (sorted: number[], p: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
-
-function frameFigures(r: PageFrames): FrameFigures {
-  const sorted = [...r.frames].sort((a, b) => a - b)
-  return {
-    frames: sorted.length,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    max: sorted.at(-1) ?? NaN,
-    draws: r.draws,
-    longTasks: r.longTasks.length,
-    longestTaskMs: Math.max(0, ...r.longTasks),
-  }
-}
-
-/** OS processes whose parent is this one, as `pid command` (esbuild's service outlives builds by design). */
 function newestMtime(dir: string): number {
   let newest = 0
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -224,38 +99,57 @@ function ensureBuiltPage(notes: string[]): string | null {
   return existsSync(index) ? null : '`npm run build` made no out/renderer/index.html'
 }
 
-/** Time to first event, and frame times while a heavy run streams and while panning and zooming. */
-export async function measureBrowser(): Promise<BrowserResult> {
-  if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM} (apt-get install chromium)` }
-  const notes: string[] = []
-  const problem = ensureBuiltPage(notes)
-  if (problem) return { skipped: problem }
+const framesNote = (f: FrameFigures): string =>
+  `p50 ${formatValue(f.p50)} ms, max ${formatValue(f.max)} ms over ${f.frames} frames; ${f.draws} draws; ` +
+  `${f.longTasks} long tasks (> 50 ms)${f.longTasks ? `, longest ${formatValue(f.longestTaskMs)} ms` : ''}`
 
-  let server: InterleaveServer | null = null
-  let browser: Browser | null = null
+/** Time to first event, and frame times while a heavy run streams and while panning and zooming it. */
+async function pageFigures(
+  browser: Browser,
+  server: InterleaveServer,
+  errors: string[],
+  profiles: string[],
+  profile: boolean,
+): Promise<Figure[]> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  collectErrors(page, 'the lessons page', errors)
+  await page.addInitScript(KEEP_SOCKETS)
+  const cdp = profile ? await page.context().newCDPSession(page) : null
+  /** Profiles the page while `work` runs (with --profile), into `profiles`. */
+  const profiled = async <T>(title: string, work: () => Promise<T>): Promise<T> => {
+    if (!cdp) return work()
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.start')
+    const result = await work()
+    const { profile: p } = await cdp.send('Profiler.stop')
+    profiles.push(...profileLines(title, topFunctions(p as unknown as CpuProfile, 15)))
+    return result
+  }
   try {
-    // As `npm run serve`: hosts kept ready between runs.
-    server = await startServer({
-      port: 0,
-      rendererDir,
-      launcher: async () => new PrelaunchingLauncher(await localLauncher()),
-    })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
-    const pageErrors: string[] = []
-    page.on('pageerror', (e) => pageErrors.push(e.message))
-
+    const load = loadNote()
     const firstEventMs: number[] = []
+    const startedMs: number[] = []
+    const eventsMs: number[] = []
+    const recordedMs: number[] = []
     for (let i = 0; i <= START_RUNS; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, START_PAUSE_MS))
       await openLesson(page, server.url, START_LESSON.id, START_LESSON.params)
       const r = (await page.evaluate(RUN_SCRIPT)) as PageRun
       if (r.firstEventMs === null) throw new Error(`${START_LESSON.id} ended with no event drawn`)
-      if (i > 0) firstEventMs.push(r.firstEventMs) // the first run warms the page and the launcher
+      if (i === 0) continue // the first run warms the page and the launcher
+      firstEventMs.push(r.firstEventMs)
+      if (r.stream.started !== null) startedMs.push(r.stream.started)
+      if (r.stream.events !== null) eventsMs.push(r.stream.events)
+      if (r.stream.firstUs !== null) recordedMs.push(r.stream.firstUs / 1000)
     }
+    const start = spread(firstEventMs)
 
+    const streamLoad = loadNote()
     await openLesson(page, server.url, HEAVY_LESSON.id, HEAVY_LESSON.params)
-    const heavy = (await page.evaluate(RUN_SCRIPT)) as PageRun
+    const heavy = await profiled(
+      'Chromium, while race-counter 2x10000 streams into the page',
+      async () => (await page.evaluate(RUN_SCRIPT)) as PageRun,
+    )
     // The end's own draw comes after the verdict: wait for the count to settle.
     let events = -1
     for (let settled = 0; settled < 3;) {
@@ -264,17 +158,93 @@ export async function measureBrowser(): Promise<BrowserResult> {
       settled = now === events ? settled + 1 : 0
       events = now
     }
-    const panZoom = (await page.evaluate(PAN_ZOOM_SCRIPT)) as PageFrames
+    const streaming = frameFigures(heavy)
+    const panZoom = frameFigures(
+      await profiled(
+        'Chromium, panning and zooming race-counter',
+        async () => (await page.evaluate(PAN_ZOOM_SCRIPT)) as PageFrames,
+      ),
+    )
+    return [
+      figure(
+        'Run to the first event on screen (worst of 5)',
+        start.max,
+        'ms',
+        { op: '<=', value: 300 },
+        `${START_LESSON.id}, ${START_RUNS} runs ${START_PAUSE_MS / 1000} s apart after a warm-up run: median ` +
+          `${formatValue(start.median)} ms, min ${formatValue(start.min)} ms; medians from pressing Run: run:started ` +
+          `came at ${formatValue(median(startedMs))} ms, the first events at ${formatValue(median(eventsMs))} ms, drawn at ` +
+          `${formatValue(start.median)} ms; the run recorded its first event ${formatValue(median(recordedMs))} ms after ` +
+          `it started; hosts kept ready as npm run serve does; ${load}`,
+      ),
+      figure(
+        'frame interval while race-counter 2x10000 streams, p95',
+        streaming.p95,
+        'ms',
+        FRAME_TARGET,
+        `${events} events in ${(heavy.runMs / 1000).toFixed(1)} s; ${framesNote(streaming)}; ${streamLoad}`,
+      ),
+      figure(
+        `frame interval panning and zooming race-counter's ${events} events, p95`,
+        panZoom.p95,
+        'ms',
+        FRAME_TARGET,
+        `${framesNote(panZoom)}; ${loadNote()}`,
+      ),
+    ]
+  } finally {
+    await page.close().catch(() => {})
+  }
+}
 
-    if (pageErrors.length) notes.push(`the page reported errors: ${pageErrors.join('; ')}`)
-    return {
-      figures: {
-        firstEventMs,
-        streaming: { ...frameFigures(heavy), events, runMs: heavy.runMs },
-        panZoom: frameFigures(panZoom),
-      },
-      notes,
+export interface BrowserResult {
+  figures: Figure[]
+  /** Notes on the whole part (an old build, errors the page reported), and profiles if asked. */
+  lines: string[]
+}
+
+/** The figures of the page parts asked for, in one Chromium. */
+export async function browserFigures(parts: readonly BrowserPart[], profile = false): Promise<BrowserResult> {
+  const lines: string[] = []
+  const skip = (why: string): BrowserResult => ({
+    figures: parts.map((p) => notMeasured(`${p} figures`, '', null, why)),
+    lines,
+  })
+  if (!existsSync(CHROMIUM)) return skip(`no Chromium at ${CHROMIUM} (apt-get install chromium)`)
+  const problem = ensureBuiltPage(lines)
+  if (problem) return skip(problem)
+
+  let server: InterleaveServer | null = null
+  let browser: Browser | null = null
+  const figures: Figure[] = []
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    const errors: string[] = []
+    browser.on('disconnected', () => errors.push('Chromium went away'))
+    if (parts.includes('browser') || parts.includes('recording')) {
+      // As `npm run serve`: hosts kept ready between runs.
+      server = await startServer({
+        port: 0,
+        rendererDir,
+        launcher: async () => new PrelaunchingLauncher(await localLauncher()),
+      })
+      if (parts.includes('browser'))
+        figures.push(...(await pageFigures(browser, server, errors, lines, profile)))
+      if (parts.includes('recording')) {
+        const r = await recordingFigures(browser, server.url, errors, profile)
+        figures.push(...r.figures)
+        for (const p of r.profiles) lines.push(...profileLines(p.title, p.lines))
+      }
+      await server.close()
+      server = null
     }
+    if (parts.includes('pipeline')) {
+      const r = await pipelineFigures(browser, errors, profile)
+      figures.push(...r.figures)
+      for (const p of r.profiles) lines.push(...profileLines(p.title, p.lines))
+    }
+    lines.push(...errors)
+    return { figures, lines }
   } finally {
     await browser?.close().catch(() => {})
     await server?.close().catch(() => {})
@@ -284,31 +254,4 @@ export async function measureBrowser(): Promise<BrowserResult> {
     const left = childProcesses()
     if (left.length) process.stderr.write(`bench: processes left behind:\n${left.join('\n')}\n`)
   }
-}
-
-const ms = (x: number): string => `${x.toFixed(1)} ms`
-const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met')
-/** A 60 Hz display paints every 16.7 ms: an interval of one such frame is the 16 ms target met. */
-const FRAME_MS = 1000 / 60 + 0.5
-
-/** The figures as `npm run bench` prints them. */
-export function browserLines(result: BrowserResult): string[] {
-  if ('skipped' in result) return [`browser figures:              skipped: ${result.skipped}`]
-  const { firstEventMs, streaming: s, panZoom: p } = result.figures
-  const sorted = [...firstEventMs].sort((a, b) => a - b)
-  const median = sorted[Math.floor(sorted.length / 2)]
-  const max = sorted.at(-1)!
-  const frames = (f: FrameFigures): string =>
-    `p50 ${ms(f.p50)}, p95 ${ms(f.p95)}, max ${ms(f.max)} over ${f.frames} frames; ${f.draws} draws; ` +
-    `${f.longTasks} long tasks (> 50 ms)${f.longTasks ? `, longest ${ms(f.longestTaskMs)}` : ''}`
-  const target = (f: FrameFigures): string =>
-    `(target p95 <= 16 ms, one 60 Hz frame: ${verdict(f.p95 <= FRAME_MS)})`
-  return [
-    `Run to first event on screen: median ${ms(median)}, max ${ms(max)} (${sorted.length} runs of ${START_LESSON.id}, ` +
-      `${START_PAUSE_MS / 1000} s apart, after one warm-up run)   (target <= 300 ms: ${verdict(max <= 300)})`,
-    `frames while a run streams:   ${frames(s)}; race-counter 2x10000: ${s.events} events in ` +
-      `${(s.runMs / 1000).toFixed(1)} s   ${target(s)}`,
-    `frames panning and zooming:   ${frames(p)}   ${target(p)}`,
-    ...result.notes.map((n) => `  note: ${n}`),
-  ]
 }

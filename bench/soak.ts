@@ -12,7 +12,10 @@ import { localLauncher } from '../src/engine/localLauncher'
 import { Run } from '../src/engine/run'
 import { resolveParams } from '../src/shared/scenario'
 import { findScenario } from '../src/scenarios/catalog'
+import { figure, type Figure, type Target } from './figures'
 import {
+  HEAP_BYTES_PER_RUN,
+  RSS_GROWTH_BYTES,
   countByType,
   describeHandles,
   descendantsOf,
@@ -235,6 +238,67 @@ export async function soakFigures(runs = SOAK_RUNS): Promise<SoakFigures> {
     verdicts,
     flat: verdicts.every((v) => v.met !== false),
   }
+}
+
+const MIB = 1024 * 1024
+
+/** The soak's judged figures as the bench's table has them: a number each, judged by judgeSoak. */
+export function soakTable(f: SoakFigures): Figure[] {
+  const start = f.points[0]
+  const later = f.points.slice(1)
+  const firstLeg = f.points.length > 2 ? f.points[1] : start
+  const end = f.points[f.points.length - 1]
+  const verdict = (name: string): SoakVerdict | undefined => f.verdicts.find((v) => v.figure === name)
+  const judged = (
+    name: string,
+    verdictName: string,
+    value: number | null,
+    unit: string,
+    target: Target,
+  ): Figure => {
+    const v = verdict(verdictName)
+    const row = figure(
+      `soak, ${f.runs} runs: ${name}`,
+      value,
+      unit,
+      target,
+      v ? `${v.value}; ${v.target}` : undefined,
+    )
+    // judgeSoak's verdict is the one that counts; the number is its figure.
+    return { ...row, met: v?.met ?? row.met }
+  }
+  const fds = start.openFds === null ? null : Math.max(...later.map((p) => p.openFds ?? 0)) - start.openFds
+  const handles = new Set<string>()
+  for (const p of later)
+    for (const [kind, n] of Object.entries(p.handles)) if (n > (start.handles[kind] ?? 0)) handles.add(kind)
+  const left = Math.max(...later.map((p) => (p.newDescendants ?? 0) + p.runPidsAlive))
+  return [
+    judged('failed runs', 'failed runs', f.failed.length, 'runs', { op: '<=', value: 0 }),
+    judged(
+      `JS heap growth a run after run ${firstLeg.runs}`,
+      'JS heap after GC',
+      (end.heapUsedBytes - firstLeg.heapUsedBytes) / Math.max(1, end.runs - firstLeg.runs),
+      'B/run',
+      { op: '<=', value: HEAP_BYTES_PER_RUN },
+    ),
+    judged(`RSS growth after run ${firstLeg.runs}`, 'RSS', (end.rssBytes - firstLeg.rssBytes) / MIB, 'MiB', {
+      op: '<=',
+      value: RSS_GROWTH_BYTES / MIB,
+    }),
+    judged('handle types above the start', 'active handles', handles.size, 'types', { op: '<=', value: 0 }),
+    judged('file descriptors above the start', 'open file descriptors', fds, 'fds', { op: '<=', value: 0 }),
+    judged('processes left behind (most at any point)', 'processes left', left, 'processes', {
+      op: '<=',
+      value: 0,
+    }),
+    figure(
+      `soak, ${f.runs} runs: wall time a run`,
+      (f.seconds / f.runs) * 1000,
+      'ms',
+      null,
+      f.lessons.join(', '),
+    ),
+  ]
 }
 
 const LABEL = 30

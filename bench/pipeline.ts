@@ -1,0 +1,285 @@
+/**
+ * The whole pipeline, in Chromium (`npm run bench -- pipeline`): bench-flood's thread records as
+ * fast as it can, and its events go the way every run's go, worker -> process host -> Run ->
+ * session -> browser mode's server -> WebSocket -> the page's run store. Counted in the page, as
+ * each message lands in the store; checked against what the run recorded (no loss).
+ *
+ * The reference, in the same run: the very messages the server sent (captured as they left it,
+ * the same bytes), pushed back to back through the same WebSocket library to a page that only
+ * counts them. The pipeline is judged against that raw rate, and against 500,000 events/s.
+ *
+ * The server is the real one (src/server/server.ts). It serves the catalogue's lessons, so
+ * bench-flood is added to the catalogue's list in this process for the while, and its runs get a
+ * launcher whose thread entry knows the benchmark's models (bench/launcher.ts).
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Browser, CDPSession, Page } from 'playwright-core'
+import { WebSocket, WebSocketServer } from 'ws'
+import { PrelaunchingLauncher } from '../src/engine/prelaunch'
+import { scenarios } from '../src/scenarios/catalog'
+import { startServer } from '../src/server/server'
+import { rendererDir } from '../tests/e2e/support'
+import { figure, formatValue, type Figure } from './figures'
+import { benchLauncher } from './launcher'
+import { loadNote } from './machine'
+import { floodModel } from './models'
+import { KEEP_SOCKETS, RUN_STORE, collectErrors } from './pageScripts'
+import { profileHere, topFunctions, type CpuProfile, type ProfileLine } from './profile'
+
+/** Operations bench-flood's one thread records. */
+export const PIPELINE_OPS = 200_000
+
+/**
+ * In the page: listen to the app's socket after the app does (so the store has taken each message
+ * by then), noting when the store's event count grows; then press Run and wait for the end.
+ */
+const PIPELINE_SCRIPT = `(async () => {
+  const store = ${RUN_STORE}
+  const socket = window.__benchSockets.at(-1)
+  if (!store || !socket) throw new Error('no run store or no socket to watch')
+  const arrivals = { first: null, last: null, events: 0, messages: 0 }
+  socket.addEventListener('message', () => {
+    arrivals.messages++
+    const n = store.events.length
+    if (n === arrivals.events) return
+    const now = performance.now()
+    if (arrivals.first === null) arrivals.first = { at: now, events: n }
+    arrivals.last = now
+    arrivals.events = n
+  })
+  const button = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Run')
+  if (!button || button.disabled) throw new Error('no Run button to press')
+  const t0 = performance.now()
+  button.click()
+  while (!store.ended) {
+    await new Promise((r) => setTimeout(r, 50))
+    if (performance.now() - t0 > 300000) throw new Error('the run did not end within 300 s')
+  }
+  return {
+    ...arrivals,
+    stored: store.events.length,
+    missed: store.ended.missed,
+    status: store.ended.record.outcome.status,
+  }
+})()`
+
+interface PageArrivals {
+  first: { at: number; events: number } | null
+  last: number | null
+  events: number
+  messages: number
+  stored: number
+  missed: string | null
+  status: string
+}
+
+/** The page of the raw reference: counts the frames of its socket and notes when each came. */
+const RAW_PAGE = `<!doctype html><meta charset="utf-8"><title>raw</title><script>
+  window.rawResult = new Promise((resolve) => {
+    const socket = new WebSocket('ws://' + location.host + '/raw')
+    const at = []
+    socket.onmessage = (m) => {
+      at.push(performance.now())
+      if (typeof m.data !== 'string') throw new Error('not text')
+      if (at.length === window.expected) resolve(at)
+    }
+    socket.onopen = () => socket.send('go')
+  })
+</script>`
+
+/** Sends `messages` back to back to a page that counts them; when each arrived there, ms. */
+async function rawTransport(browser: Browser, messages: readonly string[]): Promise<number[]> {
+  const http = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+    res.end(RAW_PAGE)
+  })
+  // As the server's: no compression (ws's server default), and its frame limit for what it reads.
+  const wss = new WebSocketServer({ server: http, path: '/raw', maxPayload: 256 * 1024 })
+  wss.on('connection', (ws) => ws.once('message', () => messages.forEach((m) => ws.send(m))))
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  const page = await browser.newPage()
+  try {
+    const { port } = http.address() as AddressInfo
+    await page.goto(`http://127.0.0.1:${port}/`)
+    await page.evaluate(`window.expected = ${messages.length}`)
+    return (await page.evaluate('window.rawResult')) as number[]
+  } finally {
+    await page.close()
+    for (const c of wss.clients) c.terminate()
+    wss.close()
+    await new Promise((resolve) => http.close(resolve))
+  }
+}
+
+/** The same, to a Node client of the same library: what the bytes cost without Chromium's side, ms. */
+async function rawToNode(messages: readonly string[]): Promise<number> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 256 * 1024 })
+  await new Promise((resolve) => wss.once('listening', resolve))
+  wss.on('connection', (ws) => ws.once('message', () => messages.forEach((m) => ws.send(m))))
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, {
+    maxPayload: 1024 ** 3,
+  })
+  try {
+    await new Promise((resolve, reject) => {
+      client.once('open', resolve)
+      client.once('error', reject)
+    })
+    let first = 0
+    let n = 0
+    await new Promise<void>((resolve) => {
+      client.on('message', (data) => {
+        if (n === 0) first = performance.now()
+        String(data) // as the page gets it: a string
+        if (++n === messages.length) resolve()
+      })
+      client.send('go')
+    })
+    return performance.now() - first
+  } finally {
+    client.terminate()
+    await new Promise((resolve) => wss.close(resolve))
+  }
+}
+
+async function heapAfterGc(cdp: CDPSession): Promise<number> {
+  // Twice: what the first collection's finalizers let go, the second frees.
+  await cdp.send('HeapProfiler.collectGarbage')
+  await cdp.send('HeapProfiler.collectGarbage')
+  return (await cdp.send('Runtime.getHeapUsage')).usedSize
+}
+
+/** How many events a stream message (as sent) carries: 0 unless it is a run's events. */
+function eventsIn(message: string): number {
+  if (!message.startsWith('{"type":"run:stream","message":{"type":"run:events"')) return 0
+  const m = JSON.parse(message) as { message: { events: unknown[] } }
+  return m.message.events.length
+}
+
+export interface PipelineResult {
+  figures: Figure[]
+  profiles: { title: string; lines: ProfileLine[] }[]
+}
+
+export async function pipelineFigures(
+  browser: Browser,
+  errors: string[],
+  profile = false,
+): Promise<PipelineResult> {
+  const load = loadNote()
+  // Everything the server's sockets send while the run goes on, as sent: the raw reference's bytes.
+  const sent: string[] = []
+  let capturing = false
+  const send = WebSocket.prototype.send
+  WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
+    if (capturing && typeof data === 'string') sent.push(data)
+    return (send as (...a: unknown[]) => void).call(this, data, ...rest)
+  } as typeof send
+  scenarios.push(floodModel)
+  const server = await startServer({
+    port: 0,
+    rendererDir,
+    launcher: async () => new PrelaunchingLauncher(await benchLauncher()),
+  })
+  let page: Page | null = null
+  try {
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+    collectErrors(page, 'the pipeline page', errors)
+    await page.addInitScript(KEEP_SOCKETS)
+    await page.goto(server.url)
+    await page.locator(`[data-scenario="${floodModel.id}"]`).click({ timeout: 30_000 })
+    await page.locator('#param-ops').fill(String(PIPELINE_OPS))
+    await page.locator('section.timeline[data-events="0"]').waitFor({ timeout: 30_000 })
+    const cdp = await page.context().newCDPSession(page)
+    const before = await heapAfterGc(cdp)
+    if (profile) {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.start')
+    }
+    capturing = true
+    const onPage = page
+    const run = async (): Promise<PageArrivals> => (await onPage.evaluate(PIPELINE_SCRIPT)) as PageArrivals
+    // With --profile, this process too: the orchestrator and the server, which run here.
+    const here = profile ? await profileHere(run) : null
+    const arrivals = here ? here.result : await run()
+    capturing = false
+    const profiles: { title: string; lines: ProfileLine[] }[] = []
+    if (profile) {
+      const { profile: p } = await cdp.send('Profiler.stop')
+      profiles.push({
+        title: 'Chromium, while bench-flood streams into the page',
+        lines: topFunctions(p as unknown as CpuProfile, 15),
+      })
+    }
+    if (here)
+      profiles.push({
+        title: 'the orchestrator and the server (this process), while bench-flood streams into the page',
+        lines: topFunctions(here.profile, 15),
+      })
+    // The end's own draw and the history's copy settle before the heap is read.
+    await page.waitForTimeout(500)
+    const after = await heapAfterGc(cdp)
+    if (!arrivals.first || arrivals.last === null) throw new Error('no event reached the store')
+    if (arrivals.status !== 'finished') throw new Error(`bench-flood ended ${arrivals.status}`)
+
+    const perMessage = sent.map(eventsIn)
+    const recorded = perMessage.reduce((a, n) => a + n, 0)
+    const lossless = arrivals.missed === null && arrivals.stored === recorded
+    // From the first message that brought events to the last: the events after the first message.
+    const carried = arrivals.stored - arrivals.first.events
+    const pipelineRate = carried / ((arrivals.last - arrivals.first.at) / 1000)
+
+    const at = await rawTransport(browser, sent)
+    const firstIdx = perMessage.findIndex((n) => n > 0)
+    let lastIdx = perMessage.length - 1
+    while (lastIdx > 0 && perMessage[lastIdx] === 0) lastIdx--
+    // As for the pipeline: what came after the first message with events, up to the last one.
+    const rawS = (at[lastIdx] - at[firstIdx]) / 1000
+    const rawRate = (recorded - perMessage[firstIdx]) / rawS
+    const rawBytes = sent.slice(firstIdx + 1, lastIdx + 1).reduce((a, m) => a + Buffer.byteLength(m), 0)
+    const bytes = sent.reduce((a, m) => a + Buffer.byteLength(m), 0)
+    const nodeMs = await rawToNode(sent)
+
+    const what =
+      `bench-flood, one thread, ${recorded} events in ${sent.length} messages (${(bytes / 1e6).toFixed(1)} MB of JSON)` +
+      `; the store got ${arrivals.stored} (${lossless ? 'all of them' : `LOST ${recorded - arrivals.stored}: ${arrivals.missed}`})`
+    const ratio = pipelineRate / rawRate
+    return {
+      figures: [
+        figure(
+          'pipeline, worker thread -> page store (Chromium), events a second',
+          lossless ? pipelineRate : null,
+          'events/s',
+          { op: '>=', value: 500_000 },
+          `${what}; ${load}`,
+        ),
+        figure(
+          'pipeline / raw WebSocket carrying the same bytes',
+          lossless ? ratio : null,
+          'ratio',
+          { op: '>=', value: 0.5 },
+          `raw: the same ${sent.length} messages sent back to back to a page that counts them, ` +
+            `${formatValue(rawRate)} events/s (${(rawBytes / 1e6 / rawS).toFixed(1)} MB/s); ` +
+            `the same messages to a Node client of the same library: ${formatValue(nodeMs)} ms in all, ` +
+            `${(bytes / 1e6 / (nodeMs / 1000)).toFixed(0)} MB/s; ${loadNote()}`,
+        ),
+        figure(
+          'renderer memory, live run, per event',
+          (after - before) / recorded,
+          'B/event',
+          { op: '<=', value: 64 },
+          `JS heap after GC (CDP) before Run and after the end: ${(before / 1e6).toFixed(1)} -> ` +
+            `${(after / 1e6).toFixed(1)} MB over ${recorded} events`,
+        ),
+      ],
+      profiles,
+    }
+  } finally {
+    capturing = false
+    WebSocket.prototype.send = send
+    const at = scenarios.indexOf(floodModel)
+    if (at >= 0) scenarios.splice(at, 1)
+    await page?.close().catch(() => {})
+    await server.close().catch(() => {})
+  }
+}

@@ -8,6 +8,7 @@
  * releases, sleeps, and ends; the main thread starts them all and joins them.
  */
 import { finalObjects, finalStates, machineInfo } from '../src/engine/run'
+import { mulberry32 } from '../tests/support/random'
 import { makeRecording, type Recording } from '../src/shared/recording'
 import {
   TRACE_VERSION,
@@ -34,18 +35,6 @@ export interface SyntheticSpec {
 
 export const MILLION_EVENTS: SyntheticSpec = { threads: 64, events: 1_000_000, locks: 4, seed: 8 }
 
-/** A small, fast, seeded generator (mulberry32): the same recording every time. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 type Step = 'run' | 'acquire' | 'work' | 'release' | 'end'
 
 interface Sim {
@@ -65,7 +54,7 @@ interface Sim {
 const LINE = { run: 14, acquire: 15, read: 16, write: 17, release: 18, sleep: 19, start: 24, join: 26 }
 
 export function syntheticRecording(spec: SyntheticSpec = MILLION_EVENTS): Recording {
-  const rand = random(spec.seed)
+  const rand = mulberry32(spec.seed)
   const between = (lo: number, hi: number): number => lo + (hi - lo) * rand()
   const events: TraceEvent[] = []
   const pid = 0

@@ -13,18 +13,7 @@ import { expect, vi, type MockInstance } from 'vitest'
 import { refusals } from '../../src/engine/refusalLog'
 import { IPC } from '../../src/shared/protocol'
 import type { REQUEST_FIELDS } from '../../src/shared/requestSchema'
-
-/** mulberry32: a small seeded generator, so that a failing case comes back with its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from './random'
 
 export class Rng {
   private readonly next: () => number

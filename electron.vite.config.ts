@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
+import { scenarioPrograms } from './build-tools/scenarioPrograms'
 
 export default defineConfig({
   main: {
@@ -8,6 +9,8 @@ export default defineConfig({
     build: {
       rollupOptions: { input: { index: resolve('src/main/index.ts') } },
     },
+    // Scenarios' programs ship as files beside the bundle (out/main/scenarios/<id>/program.py).
+    plugins: [scenarioPrograms()],
   },
   preload: {
     build: {

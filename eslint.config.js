@@ -91,7 +91,7 @@ const zones = [
 ]
 
 export default defineConfig(
-  { ignores: ['out/', 'dist/', 'node_modules/', 'coverage/'] },
+  { ignores: ['out/', 'dist/', 'node_modules/', 'coverage/', 'tmp-*/'] },
 
   js.configs.recommended,
   tseslint.configs.recommended,

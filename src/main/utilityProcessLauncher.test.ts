@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { fake } from '../../tests/fakes/electron'
 import type { HostInbound, HostOutbound } from '../shared/protocol'
-import { UtilityProcessLauncher } from './utilityProcessLauncher'
+import { unpackedPath, UtilityProcessLauncher } from './utilityProcessLauncher'
 
 const ready: HostOutbound = { type: 'host:ready', pid: 1, osPid: 4242 }
 const reply: HostInbound = { type: 'broker:reply', tid: 2, reply: { status: 'ok', value: 7, tUs: 1500 } }
@@ -28,6 +28,18 @@ describe('UtilityProcessLauncher', () => {
 
   it('hands every host the thread worker entry from src/scenarios', () => {
     expect(new UtilityProcessLauncher().threadEntry).toMatch(/src\/scenarios\/threadEntry\.ts$/)
+  })
+
+  it('looks for the thread entry beside the archive in a package, where asarUnpack puts it', () => {
+    expect(unpackedPath('/opt/Interleave/resources/app.asar/out/main/chunks/threadEntry-1a2b.js')).toBe(
+      '/opt/Interleave/resources/app.asar.unpacked/out/main/chunks/threadEntry-1a2b.js',
+    )
+    expect(unpackedPath('C:\\Interleave\\resources\\app.asar\\out\\main\\chunks\\t.js')).toBe(
+      'C:\\Interleave\\resources\\app.asar.unpacked\\out\\main\\chunks\\t.js',
+    )
+    // From the sources or a build folder, nothing changes; nor does a name that merely contains .asar.
+    expect(unpackedPath('/work/src/scenarios/threadEntry.ts')).toBe('/work/src/scenarios/threadEntry.ts')
+    expect(unpackedPath('/work/my.asarfile/t.js')).toBe('/work/my.asarfile/t.js')
   })
 
   it('sends messages to the child', () => {

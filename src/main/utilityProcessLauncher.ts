@@ -4,9 +4,19 @@ import threadEntryPath from '../scenarios/threadEntry?modulePath'
 import type { LaunchedProcess, ProcessLauncher } from '../engine/launcher'
 import type { HostInbound, HostOutbound } from '../shared/protocol'
 
+/**
+ * Where a file the package unpacks (electron-builder.yml's asarUnpack) really is: beside the archive, in
+ * app.asar.unpacked. Worker threads load the thread entry as an ES module, and Node's module loader
+ * reads files itself, not through Electron's archive-aware fs; from a plain folder it always can.
+ */
+export function unpackedPath(path: string): string {
+  return path.replace(/\.asar([\\/])/, '.asar.unpacked$1')
+}
+
 /** Starts each Python process of a run as an Electron utility process running the engine's process host. */
 export class UtilityProcessLauncher implements ProcessLauncher {
-  readonly threadEntry = threadEntryPath
+  /** Outside the archive in a package (with the lesson programs it reads); as it is otherwise. */
+  readonly threadEntry = unpackedPath(threadEntryPath)
 
   launch(name: string): LaunchedProcess {
     return new UtilityLaunchedProcess(utilityProcess.fork(hostPath, [], { serviceName: name }))

@@ -282,4 +282,17 @@ describe('start-up', () => {
     const labels = fake.menu?.template.map((item) => item.role)
     expect(labels).toEqual(expect.arrayContaining(['fileMenu', 'editMenu', 'viewMenu', 'windowMenu', 'help']))
   })
+
+  it('leaves at once when another Interleave runs, which opens what this launch was given', async () => {
+    // A fresh main module, and with it a fresh fake (its state is per module instance).
+    vi.resetModules()
+    const { fake: fresh } = await import('../../tests/fakes/electron')
+    fresh.singleInstanceHeld = true
+    await import('./index')
+    fresh.emitReady()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(fresh.quitCalls).toBe(1)
+    expect(fresh.windows).toHaveLength(0)
+    expect(fresh.handlers.size).toBe(0)
+  })
 })

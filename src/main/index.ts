@@ -170,6 +170,14 @@ export function handleRecordings(
       }),
     )
   }
+  // The app launched again (a recording double-clicked while it runs, on Windows and Linux): this
+  // one opens what it was given, and comes to the front.
+  app.on('second-instance', (_event, argv: string[]) => {
+    for (const path of recordingPathsIn(argv.slice(1))) open(path)
+    const window = target()
+    if (window.isMinimized()) window.restore()
+    window.focus()
+  })
   app.on('browser-window-created', (_event, window: BrowserWindow) => {
     loaded = false
     window.webContents.on('did-finish-load', () => {
@@ -216,4 +224,6 @@ app.on('open-file', (event, path) => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit()
 })
-void app.whenReady().then(startApp)
+// One app at a time: a second launch hands its recordings to this one ('second-instance') and leaves.
+if (app.requestSingleInstanceLock()) void app.whenReady().then(startApp)
+else app.quit()

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { MenuItemConstructorOptions } from 'electron'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { IPC, type RecordingFile } from '../shared/protocol'
-import { BrowserWindow, fake } from '../../tests/fakes/electron'
+import { app, BrowserWindow, fake } from '../../tests/fakes/electron'
 import { handleRecordings } from './index'
 import { RECENT_MAX, RecentRecordings, readRecordingForPage, recordingPathsIn } from './recordings'
 
@@ -33,7 +33,12 @@ function opened(): RecordingFile[] {
 }
 
 describe('recordings in the desktop app', () => {
-  beforeEach(() => fake.reset())
+  beforeEach(() => {
+    fake.reset()
+    // Each test's handleRecordings listens on the one app: only the newest may answer.
+    app.removeAllListeners('second-instance')
+    app.removeAllListeners('browser-window-created')
+  })
 
   it('finds recordings among the command line’s arguments', () => {
     expect(
@@ -84,6 +89,22 @@ describe('recordings in the desktop app', () => {
     // It is now in Open Recent.
     const recentItems = item(fileMenu(), 'Open Recent').submenu as MenuItemConstructorOptions[]
     expect(recentItems[0]).toMatchObject({ label: 'lesson.interleave.json', toolTip: recording })
+  })
+
+  it('opens a recording a second launch was given in the running app, and brings its window forward', () => {
+    const recent = new RecentRecordings(join(dir, 'recent-second.json'))
+    handleRecordings(recent, ['app'])
+    const window = new BrowserWindow({})
+    window.webContents.emit('did-finish-load')
+    window.minimize()
+    app.emit('second-instance', {}, ['/opt/Interleave/interleave', '--no-sandbox', recording], '/home')
+    expect(opened()).toHaveLength(1)
+    expect(opened()[0].name).toBe('lesson.interleave.json')
+    expect(window.isMinimized()).toBe(false)
+    expect(window.focused).toBe(true)
+    // A second launch with no recording only brings the window forward.
+    app.emit('second-instance', {}, ['/opt/Interleave/interleave'], '/home')
+    expect(opened()).toHaveLength(1)
   })
 
   it('opens one chosen from File > Open Recording…, and does nothing on Cancel', async () => {

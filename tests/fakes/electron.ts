@@ -51,6 +51,8 @@ export const fake = {
   children: [] as FakeUtilityProcess[],
   exposed: {} as Record<string, unknown>,
   quitCalls: 0,
+  /** Whether another instance already runs: requestSingleInstanceLock() is then refused. */
+  singleInstanceHeld: false,
   /** What `app.getPath('userData')` answers; tests that save files point it at a temporary folder. */
   userData: '/nonexistent/interleave-fake-user-data',
   isPackaged: false,
@@ -80,6 +82,7 @@ export const fake = {
     fake.children = []
     fake.exposed = {}
     fake.quitCalls = 0
+    fake.singleInstanceHeld = false
     fake.userData = '/nonexistent/interleave-fake-user-data'
     fake.isPackaged = false
     fake.aboutPanel = null
@@ -176,6 +179,11 @@ class FakeApp extends EventEmitter {
 
   quit(): void {
     fake.quitCalls += 1
+  }
+
+  /** Electron's: false when another instance of the app holds the lock (fake.singleInstanceHeld). */
+  requestSingleInstanceLock(): boolean {
+    return !fake.singleInstanceHeld
   }
 
   get isPackaged(): boolean {
@@ -290,6 +298,8 @@ export class FakeWebContents extends EventEmitter {
 
 class FakeBrowserWindow extends EventEmitter {
   readonly webContents = new FakeWebContents()
+  minimized = false
+  focused = false
   loadedUrl: string | null = null
   loadedFile: string | null = null
   shown = false
@@ -345,6 +355,23 @@ class FakeBrowserWindow extends EventEmitter {
 
   isMaximized(): boolean {
     return this.maximized
+  }
+
+  isMinimized(): boolean {
+    return this.minimized
+  }
+
+  minimize(): void {
+    this.minimized = true
+  }
+
+  restore(): void {
+    this.minimized = false
+    this.shown = true
+  }
+
+  focus(): void {
+    this.focused = true
   }
 
   maximize(): void {

@@ -15,6 +15,7 @@ import { gzipSync } from 'node:zlib'
 import { makeClock, monotonicUs } from '../src/engine/clock'
 import { localLauncher } from '../src/engine/localLauncher'
 import { code, OP, RESULT, RecordType, opSub } from '../src/engine/records'
+import type { ProcessLauncher } from '../src/engine/launcher'
 import { Run } from '../src/engine/run'
 import type { ScenarioDefinition } from '../src/engine/scenario'
 import { Tracer } from '../src/engine/thread/tracer'
@@ -146,15 +147,39 @@ interface PipelineRun {
   /** CPU the orchestrator (this process) used meanwhile, s, and the run's wall time, s. */
   orchestratorCpuS: number
   wallS: number
+  /** CPU the run's process host used from its first batch of events to its last, s, and the flood thread's own, s. */
+  hostCpuS: number
+  threadCpuS: number
+}
+
+/** The bench's launcher, noting the CPU time each host reports with its first and its last batch of events. */
+function watchedLauncher(inner: ProcessLauncher): { launcher: ProcessLauncher; hostCpuUs: () => number } {
+  const spans: { first: number; last: number }[] = []
+  const launcher: ProcessLauncher = {
+    threadEntry: inner.threadEntry,
+    launch(name) {
+      const process = inner.launch(name)
+      const span = { first: -1, last: -1 }
+      spans.push(span)
+      process.onMessage((m) => {
+        if (m.type !== 'trace:batch' || m.batches.length === 0) return
+        if (span.first < 0) span.first = m.processCpuUs
+        span.last = m.processCpuUs
+      })
+      return process
+    },
+  }
+  return { launcher, hostCpuUs: () => spans.reduce((sum, s) => sum + (s.last - s.first), 0) }
 }
 
 /** bench-flood through a Run; events counted as its update listener gets them (the stream a window gets). */
 async function floodThroughRun(): Promise<PipelineRun> {
+  const hosts = watchedLauncher(await benchLauncher())
   const run = new Run(
     floodModel,
     resolveParams(floodModel.params, { threads: 1, ops: FLOOD_OPS }),
     { gil: true, timeoutS: 300 },
-    await benchLauncher(),
+    hosts.launcher,
   )
   let lastArrivalUs = 0
   run.onUpdate((u) => {
@@ -177,6 +202,9 @@ async function floodThroughRun(): Promise<PipelineRun> {
   }
   if (events < FLOOD_OPS)
     throw new Error(`bench-flood recorded ${events} events, fewer than its ${FLOOD_OPS} ops`)
+  let threadCpuUs = 0
+  for (const c of record.threadCpu)
+    if (c.pid === 0 && c.tid === 1) threadCpuUs = Math.max(threadCpuUs, c.cpuUs)
   return {
     events,
     recordedPerS: events / ((last - first) / 1e6),
@@ -184,6 +212,8 @@ async function floodThroughRun(): Promise<PipelineRun> {
     lagMs: (lastArrivalUs - last) / 1000,
     orchestratorCpuS: (cpu.user + cpu.system) / 1e6,
     wallS,
+    hostCpuS: hosts.hostCpuUs() / 1e6,
+    threadCpuS: threadCpuUs / 1e6,
   }
 }
 
@@ -248,7 +278,8 @@ export async function engineFigures(profile = false, lines: string[] = []): Prom
       { op: '>=', value: 500_000 },
       `bench-flood, one thread, ${p.events} events: recorded at ${formatValue(p.recordedPerS)}/s, the last arrived ` +
         `${formatValue(p.lagMs)} ms after it was recorded; the orchestrator used ${p.orchestratorCpuS.toFixed(1)} s of CPU ` +
-        `in ${p.wallS.toFixed(1)} s (${cpus().length} cores); ${load}`,
+        `in ${p.wallS.toFixed(1)} s (${cpus().length} cores), the process host ${p.hostCpuS.toFixed(2)} s from its first ` +
+        `batch to its last, the flood thread ${p.threadCpuS.toFixed(2)} s; ${load}`,
     ),
   )
 

@@ -25,6 +25,12 @@ import { loadNote } from './machine'
 const ROUNDS = 2000
 /** Wakes left out at the start of each series: the JIT warms up on the first ones. */
 const WARMUP_WAKES = 100
+/**
+ * How long a bare waker runs on after its notify in the reference that does (µs): about what a
+ * model's waker takes from its release() event to its own next wait (the median from release to
+ * its blocked state in bench-wake-lock here: 4 to 5 µs).
+ */
+const WAKER_ON_US = 5
 
 interface ModelWakes {
   latency: Spread
@@ -68,7 +74,7 @@ async function modelWakes(model: ScenarioDefinition, gil: boolean): Promise<Mode
  */
 const ATOMICS_WORKER = `
 const { workerData } = require('node:worker_threads')
-const { turn, notifiedUs, wokeUs, slept, me, rounds } = workerData
+const { turn, notifiedUs, wokeUs, slept, me, rounds, onAfterUs } = workerData
 const word = new Int32Array(turn)
 const sent = new Float64Array(notifiedUs)
 const woke = new Float64Array(wokeUs)
@@ -80,6 +86,11 @@ for (let r = 0; r < rounds * 2; r++) {
     sent[r] = now()
     Atomics.store(word, 0, r + 1)
     Atomics.notify(word, 0)
+    // As a thread that releases a lock and goes on to its next call: it runs a while before it waits.
+    if (onAfterUs > 0) {
+      const t0 = performance.now()
+      while ((performance.now() - t0) * 1000 < onAfterUs);
+    }
   } else {
     let didSleep = false
     for (;;) {
@@ -96,9 +107,11 @@ for (let r = 0; r < rounds * 2; r++) {
 /**
  * The bare wakes; with `busy`, while this process's main thread computes without a break, as the
  * orchestrator does while it decodes a run's trace: what two cores shared with a third busy thread
- * do to a wake, with no Interleave code in the way.
+ * do to a wake, with no Interleave code in the way. With `onAfterUs`, the waker runs on for that
+ * long after its notify before it waits in turn, as a model's thread does between its release()
+ * and its next acquire() blocking (WAKER_ON_US).
  */
-export async function atomicsWakes(busy = false): Promise<number[]> {
+export async function atomicsWakes(busy = false, onAfterUs = 0): Promise<number[]> {
   const n = ROUNDS * 2
   const shared = {
     turn: new SharedArrayBuffer(4),
@@ -106,6 +119,7 @@ export async function atomicsWakes(busy = false): Promise<number[]> {
     wokeUs: new SharedArrayBuffer(8 * n),
     slept: new SharedArrayBuffer(4 * n),
     rounds: ROUNDS,
+    onAfterUs,
   }
   const workers = [0, 1].map(
     (me) => new Worker(ATOMICS_WORKER, { eval: true, workerData: { ...shared, me } }),
@@ -183,6 +197,7 @@ export async function latencyFigures(): Promise<Figure[]> {
   // than the count, so each is taken once, right before the figures that are judged against it.
   const atomics = spread(await atomicsWakes())
   const atomicsBusy = spread(await atomicsWakes(true))
+  const atomicsOn = spread(await atomicsWakes(true, WAKER_ON_US))
   const lock = await modelWakes(wakeLockModel, false)
   const cond = await modelWakes(wakeConditionModel, false)
   const lockGil = await modelWakes(wakeLockModel, true)
@@ -239,6 +254,16 @@ export async function latencyFigures(): Promise<Figure[]> {
       null,
       `the same wakes while this process's main thread computes without a break (as the orchestrator does ` +
         `while it decodes a trace): ${us(atomicsBusy)} over ${atomicsBusy.n} wakes`,
+    ),
+    figure(
+      'wake reference: bare Atomics wake, a third thread busy, the waker running on after its notify, p95',
+      atomicsOn.p95,
+      'µs',
+      null,
+      `the same wakes with a third thread busy, each waker running ${WAKER_ON_US} µs on after its notify before ` +
+        `it waits in turn (as a model's thread goes on from its release() to its next acquire()), so that the ` +
+        `woken thread finds no core free until the waker waits or is preempted: ${us(atomicsOn)} over ` +
+        `${atomicsOn.n} wakes`,
     ),
     ...inProcess('threading.Lock release -> woken thread running', lock),
     ...inProcess('threading.Condition notify -> woken thread running', cond),

@@ -18,7 +18,7 @@ import { resolveParams } from '../shared/scenario'
 import type { RunRecord } from '../shared/trace'
 import { APP_NAME, APP_VERSION } from '../shared/version'
 import type { LaunchedProcess, ProcessLauncher } from './launcher'
-import { WARM_THREADS } from './prelaunch'
+import { WARM_THREADS, warmThreadsFor } from './prelaunch'
 import { Run } from './run'
 import type { ScenarioDefinition, Verdict } from './scenario'
 
@@ -55,11 +55,18 @@ class LookAheadLauncher implements ProcessLauncher {
   private ahead: { process: LaunchedProcess; exited: boolean; gone: Promise<void> } | null = null
   /** Whether another run will follow the one starting now. */
   more = true
+  /** Workers the host started ahead starts: as many as the batch's runs start in theirs. */
+  private threads = WARM_THREADS
 
   constructor(private readonly inner: ProcessLauncher) {}
 
   get threadEntry(): string {
     return this.inner.threadEntry
+  }
+
+  warmFor(workers: number): void {
+    this.threads = warmThreadsFor(workers)
+    this.inner.warmFor?.(workers)
   }
 
   launch(name: string): LaunchedProcess {
@@ -73,7 +80,7 @@ class LookAheadLauncher implements ProcessLauncher {
   private startNext(): void {
     const process = this.inner.launch('interleave-host')
     // Idempotent on a host that is warm already (one the inner launcher kept ready).
-    process.send({ type: 'host:warm', threadEntry: this.inner.threadEntry, threads: WARM_THREADS })
+    process.send({ type: 'host:warm', threadEntry: this.inner.threadEntry, threads: this.threads })
     const entry = { process, exited: false, gone: Promise.resolve() }
     entry.gone = new Promise((done) =>
       process.onExit(() => {

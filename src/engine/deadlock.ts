@@ -6,7 +6,7 @@
  * put to, a join) and nothing moving for a while; it is reported with what each thread waits for.
  */
 import {
-  objectKey,
+  FIRST_BROKERED_ID,
   threadKey,
   type DeadlockReport,
   type FinalThreadState,
@@ -14,6 +14,19 @@ import {
   type ObjectKind,
   type TraceEvent,
 } from '../shared/trace'
+
+/** Where ObjectFold keeps brokered objects' states: not a process (pids are from 0). */
+const BROKERED = -1
+
+/** Whose copy of an object a state is: a process's own (a forked child has its own), or the broker's. */
+function stateOwner(pid: number, obj: number): number {
+  return obj >= FIRST_BROKERED_ID ? BROKERED : pid
+}
+
+interface LastState {
+  tUs: number
+  after: Record<string, number | null>
+}
 
 export interface ObjectFacts {
   name: string
@@ -31,15 +44,28 @@ export interface ObjectFacts {
  */
 export class ObjectFold {
   private readonly declared = new Map<number, { name: string; kind: ObjectKind }>()
-  private readonly states = new Map<string, { tUs: number; after: Record<string, number | null> }>()
+  /**
+   * The latest state by process, then object (brokered objects, one for every process, under
+   * BROKERED). Updated in place: this runs for every op of a run, as it arrives.
+   */
+  private readonly states = new Map<number, Map<number, LastState>>()
 
   add(e: TraceEvent): void {
     if (e.type === 'object') {
       this.declared.set(e.obj, { name: e.name, kind: e.kind })
     } else if (e.type === 'op') {
-      const key = objectKey(e.pid, e.obj)
-      const last = this.states.get(key)
-      if (!last || e.tUs >= last.tUs) this.states.set(key, { tUs: e.tUs, after: e.after })
+      const owner = stateOwner(e.pid, e.obj)
+      let states = this.states.get(owner)
+      if (!states) {
+        states = new Map()
+        this.states.set(owner, states)
+      }
+      const last = states.get(e.obj)
+      if (!last) states.set(e.obj, { tUs: e.tUs, after: e.after })
+      else if (e.tUs >= last.tUs) {
+        last.tUs = e.tUs
+        last.after = e.after
+      }
     }
   }
 
@@ -47,7 +73,7 @@ export class ObjectFold {
   facts(pid: number, obj: number): ObjectFacts | undefined {
     const d = this.declared.get(obj)
     if (!d) return undefined
-    const after = this.states.get(objectKey(pid, obj))?.after ?? {}
+    const after = this.states.get(stateOwner(pid, obj))?.get(obj)?.after ?? {}
     return { ...d, owner: after.owner ?? null, after }
   }
 }

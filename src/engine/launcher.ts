@@ -19,6 +19,12 @@ export interface ProcessLauncher {
   /** The worker_threads entry that runs one Python thread; handed to every host. */
   readonly threadEntry: string
   launch(name: string): LaunchedProcess
+  /**
+   * A run is about to launch its hosts, each of which will start `workers` workers before its
+   * MainThread runs: a launcher that keeps hosts ready (PrelaunchingLauncher) starts as many in
+   * them, for the next run of the same lesson, so that it does not wait for a worker to boot.
+   */
+  warmFor?(workers: number): void
   /** Ends any process the launcher keeps ready (PrelaunchingLauncher); runs end on their own. */
   close?(): Promise<void>
 }

@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { HostInbound } from '../shared/protocol'
 import type { LaunchedProcess, ProcessLauncher } from './launcher'
 import { localLauncher } from './localLauncher'
-import { IDLE_HOSTS, PrelaunchingLauncher, REFILL_DELAY_MS, WARM_THREADS } from './prelaunch'
+import {
+  IDLE_HOSTS,
+  MAX_WARM_THREADS,
+  PrelaunchingLauncher,
+  REFILL_DELAY_MS,
+  WARM_THREADS,
+} from './prelaunch'
 
 class FakeProcess implements LaunchedProcess {
   readonly osPid = null
@@ -66,6 +72,38 @@ describe('PrelaunchingLauncher', () => {
     vi.advanceTimersByTime(REFILL_DELAY_MS)
     expect(inner.launched).toHaveLength(3 + IDLE_HOSTS)
     expect(pool.idleCount).toBe(IDLE_HOSTS)
+  })
+
+  it('warms idle hosts with as many workers as the latest run started, from the next refill on', () => {
+    vi.useFakeTimers()
+    const inner = new FakeLauncher()
+    const pool = new PrelaunchingLauncher(inner)
+    const warm = (threads: number): HostInbound => ({
+      type: 'host:warm',
+      threadEntry: '/thread.mjs',
+      threads,
+    })
+    // A run whose hosts start 5 workers before MainThread: it takes one idle host...
+    pool.warmFor(5)
+    pool.launch('interleave-host')
+    // ...and the other is not told anything while the run starts.
+    expect(inner.launched[1].sent).toEqual([warm(WARM_THREADS)])
+    vi.advanceTimersByTime(REFILL_DELAY_MS)
+    // At the refill, the idle host starts more, and the new one starts as many from the first.
+    expect(inner.launched[1].sent).toEqual([warm(WARM_THREADS), warm(5)])
+    expect(inner.launched).toHaveLength(IDLE_HOSTS + 1)
+    expect(inner.launched[IDLE_HOSTS].sent).toEqual([warm(5)])
+    // Fewer later: a host that has more keeps them, and is told nothing.
+    pool.warmFor(1)
+    pool.launch('interleave-host')
+    vi.advanceTimersByTime(REFILL_DELAY_MS)
+    expect(inner.launched[IDLE_HOSTS].sent).toEqual([warm(5)])
+    expect(inner.launched[IDLE_HOSTS + 1].sent).toEqual([warm(WARM_THREADS)])
+    // Never past MAX_WARM_THREADS.
+    pool.warmFor(1000)
+    pool.launch('interleave-host')
+    vi.advanceTimersByTime(REFILL_DELAY_MS)
+    expect(inner.launched.at(-1)!.sent).toEqual([warm(MAX_WARM_THREADS)])
   })
 
   it('skips an idle host that died, and close() ends the rest', async () => {

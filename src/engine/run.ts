@@ -39,6 +39,7 @@ import type { LaunchedProcess, ProcessLauncher } from './launcher'
 import { RecordDecoder } from './records'
 import type { ScenarioDefinition } from './scenario'
 import { Stepper } from './stepper'
+import { workersBeforeMain } from './host/warm'
 import { DeadlockWatch, ObjectFold, findCycle, foldThreadEvent } from './deadlock'
 
 export const DEFAULT_OPTIONS: RunOptions = {
@@ -229,6 +230,11 @@ export class Run {
     return cpus().length
   }
 
+  /** Worker threads each host starts before MainThread runs: the threads the lesson will start. */
+  private get warmThreads(): number {
+    return Math.min(64, this.scenario.threadsHint?.(this.params) ?? 2)
+  }
+
   /** Streams what arrives, in batches (for a live view). */
   onUpdate(listener: (u: RunUpdate) => void): void {
     this.listeners.push(listener)
@@ -262,6 +268,7 @@ export class Run {
       }, DEADLOCK_CHECK_MS),
     )
     const spares = Math.min(16, this.scenario.processesHint?.(this.params) ?? 0)
+    this.launcher.warmFor?.(workersBeforeMain(this.warmThreads))
     this.launchProcess({
       objectId: -1,
       name: 'MainProcess',
@@ -329,7 +336,7 @@ export class Run {
       options: this.options,
       runStartUs: this.runStartUs,
       threadEntry: this.launcher.threadEntry,
-      warmThreads: Math.min(64, this.scenario.threadsHint?.(this.params) ?? 2),
+      warmThreads: this.warmThreads,
       limits: this.limits,
     }
     handle.send({ type: 'host:prepare', prepare })
@@ -416,11 +423,12 @@ export class Run {
   }
 
   private takeBatches(batches: EncodedBatch[], threadCpu: ThreadCpuSample[]): void {
-    const events: TraceEvent[] = []
-    for (const b of batches) this.decoder.decode(b, events)
     // Past the cap nothing more is kept (the run is stopping).
     if (this.events.length >= this.maxEvents) return
-    for (const e of events) this.events.push(e)
+    // Decoded straight into the run's events (this runs for every event of a run), then handed on.
+    const from = this.events.length
+    for (const b of batches) this.decoder.decode(b, this.events)
+    const events = this.events.length > from ? this.events.slice(from) : []
     this.deadlocks.add(events)
     if (events.length > 0) this.moved()
     if (this.events.length >= this.maxEvents) {

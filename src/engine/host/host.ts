@@ -41,30 +41,20 @@ import {
   type Control,
 } from '../thread/control'
 import { excepthook, PyError } from '../thread/errors'
-import {
-  code,
-  END,
-  F_CAUSE,
-  F_CODE,
-  F_LINE,
-  F_OBJ,
-  F_TEXT,
-  F_TIME,
-  RECORD_FIELDS,
-  RecordType,
-} from '../records'
+import { code, END, RECORD_FIELDS, RecordType, writeRecord } from '../records'
 import { createBuffer, kindSpec, LOCK_OWNER } from '../thread/kinds'
 import { isHandle, offsets, resetAfterFork, type ObjectHandle } from '../thread/layout'
 import type { ThreadAssignment, ThreadToHost } from '../thread/messages'
 import type { WorkerData, WorkerInit } from '../thread/worker'
 import { eventId, threadKey, type ObjectKind } from '../../shared/trace'
 import { readThreadCpu } from './threadCpu'
+import { WARM_SPARES, workersBeforeMain } from './warm'
 
+/** Trace batches leave for the orchestrator at most this often, together (one message). */
 const FORWARD_INTERVAL_MS = 25
 /** In a fork snapshot, the owner code of locks held by the thread that forked. */
 const FORKING_THREAD = -1
 const CPU_INTERVAL_MS = 100
-const WARM_SPARES = 2
 
 interface WorkerSlot {
   worker: Worker
@@ -100,6 +90,9 @@ export class ProcessHost {
   private readonly threads = new Map<number, WorkerSlot>()
   private readonly objects = new Map<number, ObjectHandle>()
   private batches: EncodedBatch[] = []
+  /** Whether a forward is scheduled (forwardSoon), and when the last one was (performance.now(), ms). */
+  private forwardPending = false
+  private lastForwardMs = -Infinity
   private threadCpu: ThreadCpuSample[] = []
   private mainRaised = false
   private exiting = false
@@ -216,7 +209,7 @@ export class ProcessHost {
         void slot.worker.terminate()
       }
     }
-    for (let i = this.warm.length + this.spawning; i <= Math.max(WARM_SPARES, prep.warmThreads); i++)
+    for (let i = this.warm.length + this.spawning; i < workersBeforeMain(prep.warmThreads); i++)
       this.spawnWorker()
   }
 
@@ -230,7 +223,6 @@ export class ProcessHost {
   private start(init: HostInit): void {
     this.init = init
     const args = this.attachMemory(init.args, init.forkedObjects, init.startMethod === 'fork')
-    this.timers.push(setInterval(() => this.forward(), FORWARD_INTERVAL_MS))
     this.timers.push(setInterval(() => this.sampleCpu(), CPU_INTERVAL_MS))
     this.send({ type: 'host:ready', pid: init.pid, osPid: process.pid })
     this.waitingForWorker.push({
@@ -339,14 +331,11 @@ export class ProcessHost {
     }
     const line = i32[threadWord(tid, T_LINE)]
     const text = excepthook(slot.name, slot.target, line, error)
-    const records = new Float64Array(RECORD_FIELDS).fill(0)
-    records[F_TIME] = monotonicUs() - this.prep.runStartUs
-    records[F_CODE] = code(RecordType.ThreadEnd, END.exception)
-    records[F_OBJ] = -1
-    records[F_LINE] = line
-    records[F_CAUSE] = -1
-    records[F_TEXT] = 0
+    const records = new Float64Array(RECORD_FIELDS)
+    const tUs = monotonicUs() - this.prep.runStartUs
+    writeRecord(records, 0, tUs, code(RecordType.ThreadEnd, END.exception), -1, line, 0, 0, 0, -1, 0)
     this.batches.push({ pid, tid, firstSeq: slot.nextSeq, records, strings: [text] })
+    this.forwardSoon()
     this.control.f64[threadDouble(tid, D_END_EVENT)] = eventId(pid, tid, slot.nextSeq)
     const owner = threadKey(pid, tid) + 1
     if (Atomics.compareExchange(i32, C_GIL_HOLDER, owner, 0) === owner) Atomics.notify(i32, C_GIL_HOLDER, 1)
@@ -391,6 +380,7 @@ export class ProcessHost {
       case 'trace:batch':
         this.batches.push(m.batch)
         slot.nextSeq = m.batch.firstSeq + m.batch.records.length / RECORD_FIELDS
+        this.forwardSoon()
         break
       case 'obj:new':
         this.objects.set(m.handle.id, m.handle)
@@ -512,7 +502,27 @@ export class ProcessHost {
 
   // --- trace and CPU ---------------------------------------------------------------------------
 
+  /**
+   * Forwards what has arrived at once (in this turn of the event loop, together) when nothing
+   * left for FORWARD_INTERVAL_MS, else when that much time has passed since the last forward: a
+   * quiet thread's first events do not wait for a tick, a busy one's still leave in few messages.
+   */
+  private forwardSoon(): void {
+    if (this.forwardPending) return
+    this.forwardPending = true
+    const waitMs = this.lastForwardMs + FORWARD_INTERVAL_MS - performance.now()
+    if (waitMs > 0) setTimeout(this.forwardNow, waitMs)
+    else setImmediate(this.forwardNow)
+  }
+
+  private readonly forwardNow = (): void => {
+    if (!this.forwardPending) return // the host is exiting: what was left went with host:exit
+    this.forwardPending = false
+    this.forward()
+  }
+
   private forward(): void {
+    this.lastForwardMs = performance.now()
     if (this.batches.length === 0 && this.threadCpu.length === 0) return
     const batches = this.batches
     const threadCpu = this.threadCpu
@@ -544,6 +554,7 @@ export class ProcessHost {
       cpuUs: Math.max(0, cpu.cpuUs - slot.cpuBaseUs),
       core: cpu.core,
     })
+    this.forwardSoon()
   }
 
   // --- exit ------------------------------------------------------------------------------------
@@ -585,6 +596,7 @@ export class ProcessHost {
   private exitNow(): void {
     this.forward()
     for (const t of this.timers) clearInterval(t)
+    this.forwardPending = false
     this.send({ type: 'host:exit', pid: this.init!.pid, exitCode: this.exitCode() })
     this.exit(this.exitCode())
   }

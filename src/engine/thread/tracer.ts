@@ -1,20 +1,7 @@
 import type { MessagePort } from 'node:worker_threads'
 import type { EncodedBatch } from '../../shared/protocol'
 import { eventId } from '../../shared/trace'
-import {
-  F_CAUSE,
-  F_CODE,
-  F_EXTRA,
-  F_LINE,
-  F_OBJ,
-  F_S0,
-  F_S1,
-  F_S2,
-  F_TEXT,
-  F_TIME,
-  RECORD_FIELDS,
-  RecordType,
-} from '../records'
+import { RECORD_FIELDS, RecordType, writeRecord } from '../records'
 
 const CAPACITY = 8192
 /** A thread's events reach its process at least this often while it runs. */
@@ -31,7 +18,8 @@ export class Tracer {
   private strings: string[] = []
   private count = 0
   private firstSeq = 0
-  private lastFlushUs: number
+  /** When the last batch left; none yet, so a thread's first event leaves at once (a run's first on screen). */
+  private lastFlushUs = -Infinity
   readonly now: () => number
 
   constructor(
@@ -43,7 +31,6 @@ export class Tracer {
     private readonly keepAll = true,
   ) {
     this.now = now
-    this.lastFlushUs = now()
   }
 
   private pinnedUs = -1
@@ -75,17 +62,7 @@ export class Tracer {
     return this.strings.push(s) - 1
   }
 
-  record(
-    code: number,
-    obj: number,
-    line: number,
-    s0 = 0,
-    s1 = 0,
-    s2 = 0,
-    cause = -1,
-    text = -1,
-    extra = 0,
-  ): number {
+  record(code: number, obj: number, line: number, s0 = 0, s1 = 0, s2 = 0, cause = -1, text = -1): number {
     if (!this.keepAll && !isLifecycle(code)) return -1
     let t = this.now()
     if (this.pinnedUs >= 0) {
@@ -95,18 +72,7 @@ export class Tracer {
     }
     this.lastUs = t
     const id = eventId(this.pid, this.tid, this.firstSeq + this.count)
-    const r = this.records
-    const o = this.count * RECORD_FIELDS
-    r[o + F_TIME] = t
-    r[o + F_CODE] = code
-    r[o + F_OBJ] = obj
-    r[o + F_LINE] = line
-    r[o + F_S0] = s0
-    r[o + F_S1] = s1
-    r[o + F_S2] = s2
-    r[o + F_CAUSE] = cause
-    r[o + F_TEXT] = text
-    r[o + F_EXTRA] = extra
+    writeRecord(this.records, this.count * RECORD_FIELDS, t, code, obj, line, s0, s1, s2, cause, text)
     this.count++
     if (this.count === CAPACITY || t - this.lastFlushUs >= FLUSH_INTERVAL_US) this.flush()
     return id

@@ -119,6 +119,12 @@ export const RUN_SCRIPT = `(async () => {
   const prefix = '{"type":"run:stream","message":{"type":"run:'
   const onMessage = (m) => {
     const d = m.data
+    if (typeof d !== 'string') {
+      // A run's events, as a binary frame (src/shared/eventCodec.ts): byte 13, the first of its
+      // body, is its event count (a varint; none is one zero byte). A frame of CPU samples has none.
+      if (stream.events === null && new Uint8Array(d)[13] !== 0) stream.events = performance.now() - t0
+      return
+    }
     if (stream.started === null && d.startsWith(prefix + 'started"')) stream.started = performance.now() - t0
     if (stream.events === null && d.startsWith(prefix + 'events"') && d.includes('"events":[{'))
       stream.events = performance.now() - t0

@@ -5,8 +5,10 @@
  * each message lands in the store; checked against what the run recorded (no loss).
  *
  * The reference, in the same run: the very messages the server sent (captured as they left it,
- * the same bytes), pushed back to back through the same WebSocket library to a page that only
- * counts them. The pipeline is judged against that raw rate, and against 500,000 events/s.
+ * the same bytes: run:events as binary frames, src/shared/eventCodec.ts, the rest as JSON), pushed
+ * back to back through the same WebSocket library to a page that only counts them. The pipeline is
+ * judged against that raw rate, and against 500,000 events/s. Once they have all come, that page
+ * decodes the frames with the app's own decoder: the page's decode rate.
  *
  * The server is the real one (src/server/server.ts). It serves the catalogue's lessons, so
  * bench-flood is added to the catalogue's list in this process for the while, and its runs get a
@@ -14,10 +16,13 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import type { Browser, CDPSession, Page } from 'playwright-core'
 import { WebSocket, WebSocketServer } from 'ws'
 import { PrelaunchingLauncher } from '../src/engine/prelaunch'
 import { scenarios } from '../src/scenarios/catalog'
+import { decodeRunEvents, isEventFrame } from '../src/shared/eventCodec'
 import { startServer } from '../src/server/server'
 import { rendererDir } from '../tests/e2e/support'
 import { figure, formatValue, type Figure } from './figures'
@@ -74,25 +79,68 @@ interface PageArrivals {
   status: string
 }
 
-/** The page of the raw reference: counts the frames of its socket and notes when each came. */
-const RAW_PAGE = `<!doctype html><meta charset="utf-8"><title>raw</title><script>
+/** A message as the server sent it: JSON text, or a run's events as a binary frame. */
+type Sent = string | Buffer
+
+/** The app's decoder of run:events frames, as a script for a page: `window.eventCodec`. */
+async function codecScript(): Promise<string> {
+  const entry = fileURLToPath(new URL('../src/shared/eventCodec.ts', import.meta.url))
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    globalName: 'eventCodec',
+    write: false,
+  })
+  return out.outputFiles[0].text
+}
+
+/**
+ * The page of the raw reference: counts the frames of its socket and notes when each came, taking
+ * bytes as the app does (ArrayBuffers). Once all have come, `decodeAll` decodes the frames with the
+ * app's decoder and says how long that took.
+ */
+const rawPage = (codec: string): string => `<!doctype html><meta charset="utf-8"><title>raw</title>
+<script>${codec}</script><script>
+  const frames = []
   window.rawResult = new Promise((resolve) => {
     const socket = new WebSocket('ws://' + location.host + '/raw')
+    socket.binaryType = 'arraybuffer'
     const at = []
     socket.onmessage = (m) => {
       at.push(performance.now())
-      if (typeof m.data !== 'string') throw new Error('not text')
+      if (typeof m.data !== 'string') frames.push(m.data)
       if (at.length === window.expected) resolve(at)
     }
     socket.onopen = () => socket.send('go')
   })
+  window.decodeAll = () => {
+    const t0 = performance.now()
+    let events = 0
+    for (const f of frames) events += eventCodec.decodeRunEvents(f).events.length
+    return { events, ms: performance.now() - t0 }
+  }
 </script>`
 
-/** Sends `messages` back to back to a page that counts them; when each arrived there, ms. */
-async function rawTransport(browser: Browser, messages: readonly string[]): Promise<number[]> {
+/** The page's decode of every frame: its first pass (as a run meets them), and the best of three. */
+interface PageDecode {
+  events: number
+  firstMs: number
+  bestMs: number
+}
+
+/**
+ * Sends `messages` back to back to a page that counts them: when each arrived there, ms; then
+ * what the page's decoder took for the frames among them.
+ */
+async function rawTransport(
+  browser: Browser,
+  messages: readonly Sent[],
+): Promise<{ at: number[]; decode: PageDecode }> {
+  const page_ = rawPage(await codecScript())
   const http = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    res.end(RAW_PAGE)
+    res.end(page_)
   })
   // As the server's: no compression (ws's server default), and its frame limit for what it reads.
   const wss = new WebSocketServer({ server: http, path: '/raw', maxPayload: 256 * 1024 })
@@ -103,7 +151,16 @@ async function rawTransport(browser: Browser, messages: readonly string[]): Prom
     const { port } = http.address() as AddressInfo
     await page.goto(`http://127.0.0.1:${port}/`)
     await page.evaluate(`window.expected = ${messages.length}`)
-    return (await page.evaluate('window.rawResult')) as number[]
+    const at = (await page.evaluate('window.rawResult')) as number[]
+    const passes: { events: number; ms: number }[] = []
+    for (let i = 0; i < 3; i++)
+      passes.push((await page.evaluate('window.decodeAll()')) as { events: number; ms: number })
+    const decode = {
+      events: passes[0].events,
+      firstMs: passes[0].ms,
+      bestMs: Math.min(...passes.map((p) => p.ms)),
+    }
+    return { at, decode }
   } finally {
     await page.close()
     for (const c of wss.clients) c.terminate()
@@ -113,7 +170,7 @@ async function rawTransport(browser: Browser, messages: readonly string[]): Prom
 }
 
 /** The same, to a Node client of the same library: what the bytes cost without Chromium's side, ms. */
-async function rawToNode(messages: readonly string[]): Promise<number> {
+async function rawToNode(messages: readonly Sent[]): Promise<number> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 256 * 1024 })
   await new Promise((resolve) => wss.once('listening', resolve))
   wss.on('connection', (ws) => ws.once('message', () => messages.forEach((m) => ws.send(m))))
@@ -130,7 +187,7 @@ async function rawToNode(messages: readonly string[]): Promise<number> {
     await new Promise<void>((resolve) => {
       client.on('message', (data) => {
         if (n === 0) first = performance.now()
-        String(data) // as the page gets it: a string
+        void data // a Buffer, text or not: the page's decoding is measured apart
         if (++n === messages.length) resolve()
       })
       client.send('go')
@@ -149,11 +206,16 @@ async function heapAfterGc(cdp: CDPSession): Promise<number> {
   return (await cdp.send('Runtime.getHeapUsage')).usedSize
 }
 
-/** How many events a stream message (as sent) carries: 0 unless it is a run's events. */
-function eventsIn(message: string): number {
-  if (!message.startsWith('{"type":"run:stream","message":{"type":"run:events"')) return 0
-  const m = JSON.parse(message) as { message: { events: unknown[] } }
-  return m.message.events.length
+/** How many events a stream message (as sent) carries: 0 unless it is a run's events, a frame. */
+function eventsIn(message: Sent): number {
+  return typeof message !== 'string' && isEventFrame(message) ? decodeRunEvents(message).events.length : 0
+}
+
+/** The bytes of a run:events frame as the JSON message it replaced (a run:stream of run:events). */
+function asJsonBytes(message: Sent): number {
+  if (typeof message === 'string' || !isEventFrame(message)) return 0
+  const decoded = { type: 'run:events', ...decodeRunEvents(message) }
+  return Buffer.byteLength(JSON.stringify({ type: 'run:stream', message: decoded }))
 }
 
 export interface PipelineResult {
@@ -168,11 +230,16 @@ export async function pipelineFigures(
 ): Promise<PipelineResult> {
   const load = loadNote()
   // Everything the server's sockets send while the run goes on, as sent: the raw reference's bytes.
-  const sent: string[] = []
+  const sent: Sent[] = []
+  /** When each left the server (performance.now() here, ms). */
+  const sentAt: number[] = []
   let capturing = false
   const send = WebSocket.prototype.send
   WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
-    if (capturing && typeof data === 'string') sent.push(data)
+    if (capturing && (typeof data === 'string' || data instanceof Uint8Array)) {
+      sent.push(typeof data === 'string' ? data : Buffer.from(data)) // a copy: the bytes as they left
+      sentAt.push(performance.now())
+    }
     return (send as (...a: unknown[]) => void).call(this, data, ...rest)
   } as typeof send
   scenarios.push(floodModel)
@@ -229,19 +296,25 @@ export async function pipelineFigures(
     const carried = arrivals.stored - arrivals.first.events
     const pipelineRate = carried / ((arrivals.last - arrivals.first.at) / 1000)
 
-    const at = await rawTransport(browser, sent)
+    const { at, decode } = await rawTransport(browser, sent)
     const firstIdx = perMessage.findIndex((n) => n > 0)
     let lastIdx = perMessage.length - 1
     while (lastIdx > 0 && perMessage[lastIdx] === 0) lastIdx--
     // As for the pipeline: what came after the first message with events, up to the last one.
     const rawS = (at[lastIdx] - at[firstIdx]) / 1000
     const rawRate = (recorded - perMessage[firstIdx]) / rawS
+    // Measured the same way where the events left the server: what the page could have had at most.
+    const serverRate = (recorded - perMessage[firstIdx]) / ((sentAt[lastIdx] - sentAt[firstIdx]) / 1000)
     const rawBytes = sent.slice(firstIdx + 1, lastIdx + 1).reduce((a, m) => a + Buffer.byteLength(m), 0)
     const bytes = sent.reduce((a, m) => a + Buffer.byteLength(m), 0)
     const nodeMs = await rawToNode(sent)
+    const frames = sent.filter((m) => eventsIn(m) > 0)
+    const frameBytes = frames.reduce((a, m) => a + Buffer.byteLength(m), 0)
+    const jsonBytes = frames.reduce((a, m) => a + asJsonBytes(m), 0)
 
     const what =
-      `bench-flood, one thread, ${recorded} events in ${sent.length} messages (${(bytes / 1e6).toFixed(1)} MB of JSON)` +
+      `bench-flood, one thread, ${recorded} events in ${sent.length} messages (${(bytes / 1e6).toFixed(1)} MB; ` +
+      `run:events as ${frames.length} binary frames, the rest JSON)` +
       `; the store got ${arrivals.stored} (${lossless ? 'all of them' : `LOST ${recorded - arrivals.stored}: ${arrivals.missed}`})`
     const ratio = pipelineRate / rawRate
     return {
@@ -251,7 +324,8 @@ export async function pipelineFigures(
           lossless ? pipelineRate : null,
           'events/s',
           { op: '>=', value: 500_000 },
-          `${what}; ${load}`,
+          `${what}; the server sent them at ${formatValue(serverRate)} events/s (its first frame with events ` +
+            `to its last); ${load}`,
         ),
         figure(
           'pipeline / raw WebSocket carrying the same bytes',
@@ -262,6 +336,24 @@ export async function pipelineFigures(
             `${formatValue(rawRate)} events/s (${(rawBytes / 1e6 / rawS).toFixed(1)} MB/s); ` +
             `the same messages to a Node client of the same library: ${formatValue(nodeMs)} ms in all, ` +
             `${(bytes / 1e6 / (nodeMs / 1000)).toFixed(0)} MB/s; ${loadNote()}`,
+        ),
+        figure(
+          'run:events on the wire (binary frames), bytes per event',
+          frameBytes / recorded,
+          'B/event',
+          null,
+          `${recorded} events in ${frames.length} frames, ${(frameBytes / 1e6).toFixed(2)} MB; the same messages ` +
+            `as JSON (as they went before): ${formatValue(jsonBytes / recorded)} B/event, ` +
+            `${(jsonBytes / 1e6).toFixed(1)} MB, ${formatValue(jsonBytes / frameBytes)}x as many bytes`,
+        ),
+        figure(
+          'page decodes run:events frames (Chromium), events a second',
+          decode.events / (decode.firstMs / 1000),
+          'events/s',
+          null,
+          `the app's decoder (src/shared/eventCodec.ts) over the raw page's ${frames.length} frames once they ` +
+            `had all come: ${decode.events} events in ${formatValue(decode.firstMs)} ms, the first pass (as a run ` +
+            `meets them); the best of three passes ${formatValue(decode.events / (decode.bestMs / 1000))} events/s`,
         ),
         figure(
           'renderer memory, live run, per event',

@@ -1,8 +1,11 @@
 /**
  * A run as a window sees it, the same in Electron and in browser mode: the request checked,
- * the run started, its updates streamed as RunStreamMessages, and its end stated in words.
+ * the run started, its updates streamed as RunStreamMessages, and its end stated in words. Its
+ * events leave as bytes (src/shared/eventCodec.ts): a sixth of their JSON, and no object graph
+ * for a socket or a port to copy.
  */
-import { summarize, type RunControl, type RunStreamMessage } from '../shared/protocol'
+import { encodeRunEvents } from '../shared/eventCodec'
+import { summarize, type RunControl, type RunStreamWireMessage } from '../shared/protocol'
 import { runRequest } from '../shared/requestSchema'
 import { resolveParams } from '../shared/scenario'
 import type { RunRecord } from '../shared/trace'
@@ -33,7 +36,7 @@ export function startSession(
   find: (id: string) => ScenarioDefinition | undefined,
   asked: unknown,
   launcher: ProcessLauncher,
-  send: (message: RunStreamMessage) => void,
+  send: (message: RunStreamWireMessage) => void,
 ): RunSession {
   const request = runRequest(asked, 'request')
   const scenario = find(request.scenario)
@@ -59,7 +62,7 @@ export function startSession(
     if (u.deadlock) send({ type: 'run:deadlock', runId, deadlock: u.deadlock })
     if (u.hang !== undefined) send({ type: 'run:hang', runId, hang: u.hang })
     if (u.events.length || u.cpu.length || u.threadCpu.length) {
-      send({ type: 'run:events', runId, events: u.events, cpu: u.cpu, threadCpu: u.threadCpu })
+      send(encodeRunEvents({ runId, events: u.events, cpu: u.cpu, threadCpu: u.threadCpu }))
     }
   })
   const done = run.start().then((record) => {

@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ProcessLauncher } from '../engine/launcher'
 import { localLauncher } from '../engine/localLauncher'
 import type { BatchStreamMessage } from '../shared/batch'
-import { IPC, type RunStreamMessage } from '../shared/protocol'
+import { IPC, type RunStreamMessage, type RunStreamPageMessage } from '../shared/protocol'
+import { toRunStreamMessage } from '../shared/eventCodec'
 import {
   app,
   BrowserWindow,
@@ -94,7 +95,7 @@ describe('IPC under fuzzed messages', () => {
       throw new Error('no port for the page')
     const next = posted.ports[0] as FakeMessagePortMain
     heard = []
-    next.on('message', (event: { data: RunStreamMessage }) => heard.push(event.data))
+    next.on('message', (event: { data: RunStreamPageMessage }) => heard.push(toRunStreamMessage(event.data)))
     next.start()
     return next
   }

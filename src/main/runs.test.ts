@@ -6,7 +6,14 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ProcessLauncher } from '../engine/launcher'
 import { CountingLauncher } from '../../tests/support/countingLauncher'
-import { IPC, type RunRequest, type RunStartReply, type RunStreamMessage } from '../shared/protocol'
+import {
+  IPC,
+  type RunRequest,
+  type RunStartReply,
+  type RunStreamMessage,
+  type RunStreamPageMessage,
+} from '../shared/protocol'
+import { toRunStreamMessage } from '../shared/eventCodec'
 import { localLauncher } from '../engine/localLauncher'
 import { app, BrowserWindow, fake, type FakeMessagePortMain } from '../../tests/fakes/electron'
 import { IDLE_HOSTS, PrelaunchingLauncher } from '../engine/prelaunch'
@@ -20,6 +27,8 @@ type WebContents = BrowserWindow['webContents']
 class Page {
   readonly window = new BrowserWindow({})
   readonly heard: RunStreamMessage[] = []
+  /** What came over the port as it came: run:events as ArrayBuffers, decoded into `heard`. */
+  readonly raw: unknown[] = []
   readonly port: FakeMessagePortMain
 
   constructor() {
@@ -29,7 +38,10 @@ class Page {
     if (posted?.channel !== IPC.runStream || posted.ports.length !== 1)
       throw new Error('no port for the page')
     this.port = posted.ports[0] as FakeMessagePortMain
-    this.port.on('message', (event: { data: RunStreamMessage }) => this.heard.push(event.data))
+    this.port.on('message', (event: { data: RunStreamPageMessage }) => {
+      this.raw.push(event.data)
+      this.heard.push(toRunStreamMessage(event.data))
+    })
     this.port.start()
   }
 
@@ -102,6 +114,15 @@ describe('runs through IPC', () => {
     const events = messages.flatMap((m) => (m.type === 'run:events' ? m.events : []))
     expect(events.length).toBeGreaterThan(0)
     expect(messages.some((m) => m.type === 'run:process' && m.process.name === 'MainProcess')).toBe(true)
+    // Every event the run recorded, and each thread's in order, came as bytes: an ArrayBuffer per
+    // run:events (not an object graph for the port to clone), the rest as objects.
+    expect(end.summary.counts.events).toBe(events.length)
+    const frames = page.raw.filter((m) => m instanceof ArrayBuffer)
+    expect(frames).toHaveLength(messages.filter((m) => m.type === 'run:events').length)
+    expect(page.raw.filter((m) => (m as { type?: string }).type === 'run:events')).toEqual([])
+    const seqs = new Map<string, number[]>()
+    for (const e of events) seqs.set(`${e.pid}:${e.tid}`, [...(seqs.get(`${e.pid}:${e.tid}`) ?? []), e.seq])
+    for (const list of seqs.values()) expect(list).toEqual(list.map((_, i) => i))
 
     expect(end.summary.outcome.status).toBe('finished')
     expect(end.summary.result.expected).toBe(100)

@@ -8,17 +8,25 @@ import {
   type RunControlReply,
   type RunRequest,
   type RunStartReply,
-  type RunStreamMessage,
+  type RunStreamWireMessage,
 } from '../shared/protocol'
 
-/** Main's end of one page's run stream. Messages for a page that has gone are dropped. */
+/**
+ * Main's end of one page's run stream. Messages for a page that has gone are dropped. A run's
+ * events go as the ArrayBuffer of their frame (src/shared/eventCodec.ts), which the page decodes:
+ * the port copies one block of bytes rather than cloning an object per event, and the preload hands
+ * the page bytes too. (A MessagePortMain transfers ports only; an ArrayBuffer is copied, once.)
+ */
 class PageStream {
   private open = true
 
   constructor(private readonly port: MessagePortMain) {}
 
-  send(message: RunStreamMessage): void {
-    if (this.open) this.port.postMessage(message)
+  send(message: RunStreamWireMessage): void {
+    if (!this.open) return
+    if (!(message instanceof Uint8Array)) return this.port.postMessage(message)
+    const whole = message.byteOffset === 0 && message.byteLength === message.buffer.byteLength
+    this.port.postMessage(whole ? message.buffer : message.slice().buffer)
   }
 
   close(): void {

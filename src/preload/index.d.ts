@@ -3,6 +3,7 @@ import type {
   RunControl,
   RunRequest,
   RunStreamMessage,
+  RunStreamPageMessage,
   ScenarioSummary,
 } from '../shared/protocol'
 import type { PlayerTemplate } from '../shared/export/player'
@@ -42,8 +43,19 @@ export interface InterleaveApi {
   onBatchMessage(listener: (message: BatchStreamMessage) => void): () => void
 }
 
+/**
+ * `window.interleave` in the app: InterleaveApi, whose run stream may also be had as it came. With
+ * `{ frames: true }`, run:events arrive as the bytes main sent (an ArrayBuffer; decode it with
+ * toRunStreamMessage, src/shared/eventCodec.ts): bytes cross the context bridge as one copy, where a
+ * decoded batch would be copied object by object. The page's api layer listens so (preloadApi.ts).
+ */
+export interface InterleaveBridge extends InterleaveApi {
+  onRunMessage(listener: (message: RunStreamMessage) => void): () => void
+  onRunMessage(listener: (message: RunStreamPageMessage) => void, options: { frames: true }): () => void
+}
+
 declare global {
   interface Window {
-    interleave: InterleaveApi
+    interleave: InterleaveBridge
   }
 }

@@ -6,8 +6,10 @@ import {
   type RunRequest,
   type RunStartReply,
   type RunStreamMessage,
+  type RunStreamPageMessage,
 } from '../shared/protocol'
-import type { InterleaveApi } from './index.d'
+import { encodeRunEvents, type RunEventsPayload } from '../shared/eventCodec'
+import type { InterleaveBridge } from './index.d'
 
 const started: RunStreamMessage = {
   type: 'run:started',
@@ -36,14 +38,14 @@ const processStarted: RunStreamMessage = {
 }
 
 describe('the preload bridge', () => {
-  let api: InterleaveApi
+  let api: InterleaveBridge
   // The page's end of the stream is a DOM MessagePort; Node's speaks the same addEventListener and start.
   const channel = new MessageChannel()
 
   beforeAll(async () => {
     fake.reset()
     await import('./index')
-    api = fake.exposed.interleave as InterleaveApi
+    api = fake.exposed.interleave as InterleaveBridge
   })
   afterAll(() => {
     channel.port1.close()
@@ -175,6 +177,48 @@ describe('the preload bridge', () => {
       console.error = quiet
     }
     expect(heard).toEqual([started])
+  })
+
+  it('hands run:events to the page as the bytes main sent when asked for frames, decoded otherwise', async () => {
+    const batch = {
+      runId: 'run-1',
+      events: [{ tUs: 5.5, pid: 0, tid: 0, seq: 0, type: 'print', text: 'hi', line: 2 }],
+      cpu: [{ tUs: 6, corePct: [50, 12.5] }],
+      threadCpu: [],
+    } satisfies RunEventsPayload
+    const frame = encodeRunEvents(batch)
+    const frames: RunStreamPageMessage[] = []
+    const decoded: RunStreamMessage[] = []
+    const errors: unknown[][] = []
+    const quiet = console.error
+    console.error = (...args: unknown[]) => errors.push(args)
+    try {
+      const offFrames = api.onRunMessage((m) => frames.push(m), { frames: true })
+      const offDecoded = api.onRunMessage((m) => decoded.push(m))
+      errors.length = 0 // the listener of the test before, which throws, is still there
+      // As main posts it: the frame's own ArrayBuffer.
+      channel.port1.postMessage(frame.buffer)
+      channel.port1.postMessage(started)
+      await waitUntil(() => frames.length === 2 && decoded.length === 2)
+      expect(frames[0]).toBeInstanceOf(ArrayBuffer)
+      expect(new Uint8Array(frames[0] as ArrayBuffer)).toEqual(frame)
+      expect(frames[1]).toEqual(started)
+      expect(decoded).toEqual([{ type: 'run:events', ...batch }, started])
+
+      // A frame cut short: the frames listener gets it as it came; no decoded listener hears half of it.
+      channel.port1.postMessage(frame.slice(0, frame.length - 3).buffer)
+      channel.port1.postMessage(processStarted)
+      await waitUntil(() => decoded.length === 3)
+      expect(frames).toHaveLength(4)
+      expect(decoded[2]).toEqual(processStarted)
+      const readErrors = errors.filter((e) => e[0] === 'interleave: a run message could not be read:')
+      expect(readErrors).toHaveLength(1)
+      expect(String(readErrors[0][1])).toMatch(/a run:events frame is truncated: \d+ bytes of its \d+/)
+      offFrames()
+      offDecoded()
+    } finally {
+      console.error = quiet
+    }
   })
 
   it('hands recordings main sends to the page, keeping one that came before anyone listened', () => {

@@ -5,16 +5,31 @@ import {
   type RunControlReply,
   type RunStartReply,
   type RunStreamMessage,
+  type RunStreamPageMessage,
   type ScenarioSummary,
 } from '../shared/protocol'
+import { toRunStreamMessage } from '../shared/eventCodec'
 import type { PlayerTemplate } from '../shared/export/player'
-import type { InterleaveApi } from './index.d'
+import type { InterleaveBridge } from './index.d'
 import type { BatchRunReply, BatchStartReply, BatchStreamMessage } from '../shared/batch'
 
 /** Every invoke channel's answer: `{ ok: true, ...value }`, or main's refusal (src/main/ipcGuard.ts). */
 type Answer<T extends object = object> = ({ ok: true } & T) | { ok: false; message: string }
 
+/** Who hears the run stream decoded, and who hears it as it came (run:events as bytes). */
 const listeners = new Set<(message: RunStreamMessage) => void>()
+const frameListeners = new Set<(message: RunStreamPageMessage) => void>()
+
+/** Calls each listener; one that throws is reported, and the others still hear the message. */
+function tell<M>(to: Set<(message: M) => void>, message: M): void {
+  for (const listener of to) {
+    try {
+      listener(message)
+    } catch (e) {
+      console.error('interleave: a run message listener failed:', e)
+    }
+  }
+}
 
 // Main answers run:connect with one port on run:stream; every run this page starts streams over it.
 // Messages wait in the port until it is started, so none is lost however late the port arrives.
@@ -23,14 +38,18 @@ ipcRenderer.on(IPC.runStream, (event) => {
   if (!port) return
   // A DOM MessagePort in the page; typed here by Node's, whose events carry the same `data`.
   port.addEventListener('message', (event: Event) => {
-    const { data } = event as Event & { data: RunStreamMessage }
-    for (const listener of listeners) {
-      try {
-        listener(data)
-      } catch (e) {
-        console.error('interleave: a run message listener failed:', e) // the others still hear it
-      }
+    const { data } = event as Event & { data: RunStreamPageMessage }
+    tell(frameListeners, data)
+    if (listeners.size === 0) return
+    let message: RunStreamMessage
+    try {
+      message = toRunStreamMessage(data)
+    } catch (e) {
+      // A frame that cannot be read is dropped; the run's end then tells the page it missed events.
+      console.error('interleave: a run message could not be read:', e)
+      return
     }
+    tell(listeners, message)
   })
   port.start()
 })
@@ -65,7 +84,7 @@ async function invokeAnswer<R extends { ok: boolean }>(
 }
 
 // Each function is one named channel; ipcRenderer itself never reaches the page.
-const api: InterleaveApi = {
+const api: InterleaveBridge = {
   async listScenarios() {
     return (await invokeAnswer<Answer<{ scenarios: ScenarioSummary[] }>>(IPC.scenariosList)).scenarios
   },
@@ -79,9 +98,13 @@ const api: InterleaveApi = {
   async controlRun(runId, command) {
     await invokeAnswer<RunControlReply>(IPC.runControl, runId, command)
   },
-  onRunMessage(listener) {
-    listeners.add(listener)
-    return () => void listeners.delete(listener)
+  onRunMessage(
+    listener: ((message: RunStreamMessage) => void) | ((message: RunStreamPageMessage) => void),
+    options?: { frames: true },
+  ) {
+    const to = (options?.frames === true ? frameListeners : listeners) as Set<typeof listener>
+    to.add(listener)
+    return () => void to.delete(listener)
   },
   async playerTemplate() {
     return (await invokeAnswer<Answer<{ template: PlayerTemplate }>>(IPC.playerTemplate)).template

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { localLauncher } from '../engine/localLauncher'
+import { encodeRunEvents } from '../shared/eventCodec'
 import { IPC } from '../shared/protocol'
 import { REQUEST_FIELDS } from '../shared/requestSchema'
 import { CountingLauncher } from '../../tests/support/countingLauncher'
@@ -226,6 +227,15 @@ describe('the socket under fuzzed messages', () => {
       expect(message).toBe('a request is a JSON text frame, not a binary one')
     }
     await expectRefused(Buffer.from(good), null, 'a good request as binary', true)
+    // Nor is the server's own kind of binary frame (a run's events) anything a page may send.
+    const frame = encodeRunEvents({
+      runId: 'run-1',
+      events: [],
+      cpu: [{ tUs: 1, corePct: [5] }],
+      threadCpu: [],
+    })
+    const echoed = await expectRefused(Buffer.from(frame), null, "a run:events frame, the server's own", true)
+    expect(echoed).toBe('a request is a JSON text frame, not a binary one')
     assertNothingStarted('frames')
   })
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { localLauncher } from '../engine/localLauncher'
+import { isEventFrame } from '../shared/eventCodec'
 import type { RunStreamMessage } from '../shared/protocol'
 import { SocketClient as Client } from '../../tests/support/socketClient'
 import { parsePort, parseServeArgs, UsageError } from './main'
@@ -174,8 +175,11 @@ describe('the browser-mode server', () => {
     }
   })
 
-  it('streams a run from run:started to run:end', async () => {
+  it('streams a run from run:started to run:end, its events as binary frames and the rest as JSON', async () => {
     const client = await Client.open(server.url)
+    // Every frame as it came: text or bytes.
+    const frames: { binary: boolean; data: Buffer }[] = []
+    client.ws.on('message', (data: Buffer, binary) => frames.push({ binary, data }))
     try {
       const { runId } = (await client.call({
         type: 'run:start',
@@ -197,6 +201,17 @@ describe('the browser-mode server', () => {
       expect(end.summary).not.toHaveProperty('events')
       expect(end.summary.counts.events).toBe(events.length)
       expect(end.summary.counts.cpu).toBe(mine.flatMap((m) => (m.type === 'run:events' ? m.cpu : [])).length)
+      const binary = frames.filter((f) => f.binary)
+      expect(binary.length).toBe(mine.filter((m) => m.type === 'run:events').length)
+      expect(binary.every((f) => isEventFrame(f.data))).toBe(true)
+      for (const f of frames.filter((f) => !f.binary))
+        expect(JSON.parse(f.data.toString()).message?.type).not.toBe('run:events')
+      // A frame carries a sixth of the bytes its JSON would.
+      const bytes = binary.reduce((n, f) => n + f.data.length, 0)
+      const json = mine
+        .filter((m) => m.type === 'run:events')
+        .reduce((n, m) => n + Buffer.byteLength(JSON.stringify({ type: 'run:stream', message: m })), 0)
+      expect(bytes * 6).toBeLessThan(json)
     } finally {
       client.ws.close()
     }

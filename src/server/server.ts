@@ -1,6 +1,7 @@
 /**
  * Browser mode: the built renderer over HTTP and the InterleaveApi over a WebSocket at `/api`, on
- * 127.0.0.1 only. Each socket owns the runs it started: closing it stops them.
+ * 127.0.0.1 only. Each socket owns the runs it started: closing it stops them. What the page sends
+ * is JSON, checked whole; what it gets is JSON too, but for runs' events, which go as binary frames.
  */
 import { timingSafeEqual } from 'node:crypto'
 import { createReadStream, existsSync, statSync } from 'node:fs'
@@ -14,7 +15,7 @@ import { startSession, type RunSession } from '../engine/session'
 import { PageBatches } from '../engine/batch'
 import { loadPlayerTemplate } from '../engine/export/player'
 import { logRefused, refuseAndLog } from '../engine/refusalLog'
-import { IPC, type SocketMessage, type SocketRequest } from '../shared/protocol'
+import { IPC, type RunStreamWireMessage, type SocketMessage, type SocketRequest } from '../shared/protocol'
 import { findScenario, scenarios } from '../scenarios/catalog'
 import { readSocketMessage } from './socketSchema'
 
@@ -99,6 +100,11 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
     const send = (message: SocketMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
     }
+    /** A run's stream: its run:events as binary frames (the bytes the session made), the rest as JSON. */
+    const sendRun = (message: RunStreamWireMessage): void => {
+      if (!(message instanceof Uint8Array)) return send({ type: IPC.runStream, message })
+      if (ws.readyState === ws.OPEN) ws.send(message, { binary: true })
+    }
     /** Answers a refused message with why (`id` null: it had none to answer to), and logs it. */
     const refuse = (id: number | null, type: string | null, reason: string): void =>
       send({ type: 'api:error', id, message: refuseAndLog(type === null ? '/api' : `/api ${type}`, reason) })
@@ -130,9 +136,7 @@ export async function startServer(options: ServerOptions): Promise<InterleaveSer
         case IPC.runStart: {
           const chosen = await getLauncher()
           if (ws.readyState !== ws.OPEN) throw new Error('the connection closed')
-          const session = startSession(findScenario, request.request, chosen, (message) =>
-            send({ type: IPC.runStream, message }),
-          )
+          const session = startSession(findScenario, request.request, chosen, sendRun)
           mine.add(session)
           running.add(session)
           const forget = (): void => {

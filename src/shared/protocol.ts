@@ -273,6 +273,16 @@ export type RunStreamMessage =
    */
   | { type: 'run:end'; runId: string; summary: RunSummary; verdict: string }
 
+/**
+ * A run's stream as the transports carry it to a window: run:events as a frame of bytes
+ * (encodeRunEvents, src/shared/eventCodec.ts), every other message as it is. The page's api layer
+ * decodes the frames, so that the page's listeners hear RunStreamMessages.
+ */
+export type RunStreamWireMessage = Exclude<RunStreamMessage, { type: 'run:events' }> | Uint8Array
+
+/** The same as a window receives it: a frame arrives as an ArrayBuffer (a socket's, a port's). */
+export type RunStreamPageMessage = Exclude<RunStreamMessage, { type: 'run:events' }> | ArrayBuffer
+
 /** A RunRecord less its streamed parts: a long run's end costs no more to send than a short one's. */
 export type RunSummary = Omit<RunRecord, 'events' | 'cpu' | 'threadCpu'> & {
   counts: { events: number; cpu: number; threadCpu: number }
@@ -297,7 +307,9 @@ export type { ScenarioSummary }
  * Browser mode: InterleaveApi over one WebSocket at `/api`, JSON text frames. A request carries an
  * id and the IPC channel it mirrors, and the fields of that channel's request (REQUEST_FIELDS in
  * src/shared/requestSchema.ts), no other; its answer is an `api:reply` or `api:error` with that id. Run
- * streams are pushed as `run:stream`.
+ * streams are pushed as `run:stream`, except their run:events: each is one binary frame, as
+ * encodeRunEvents makes it (src/shared/eventCodec.ts), which carries its run's id. The page sends
+ * text frames only; the server refuses a binary one.
  */
 export type SocketRequest =
   | { id: number; type: typeof IPC.scenariosList }

@@ -2,6 +2,7 @@
 import { vi } from 'vitest'
 import WebSocket from 'ws'
 import type { BatchStreamMessage } from '../../src/shared/batch'
+import { toRunStreamMessage } from '../../src/shared/eventCodec'
 import type { RunStreamMessage, SocketMessage, SocketRequest } from '../../src/shared/protocol'
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
@@ -19,7 +20,9 @@ export class SocketClient {
   private readonly exchanges: ((answer: Answer) => void)[] = []
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
+    ws.on('message', (data: Buffer, isBinary) => {
+      // A run's events come as binary frames (src/shared/eventCodec.ts).
+      if (isBinary) return void this.stream.push(toRunStreamMessage(data))
       const m = JSON.parse(data.toString()) as SocketMessage
       if (m.type === 'run:stream') this.stream.push(m.message)
       else if (m.type === 'batch:stream') this.batches.push(m.message)

@@ -1,4 +1,5 @@
 import type { InterleaveApi } from '../../../preload/index.d'
+import { hearRunStream } from './runStream'
 
 /**
  * The Electron backend: each call crosses to the main process through the preload bridge. Calls
@@ -11,7 +12,9 @@ export const preloadApi: InterleaveApi = {
   startRun: (request) => window.interleave.startRun(JSON.parse(JSON.stringify(request))),
   stopRun: (runId) => window.interleave.stopRun(runId),
   controlRun: (runId, command) => window.interleave.controlRun(runId, { ...command }),
-  onRunMessage: (listener) => window.interleave.onRunMessage(listener),
+  // As main sent them: run:events as bytes, decoded here in the page, so that the bridge copies one
+  // block of bytes rather than each event's object.
+  onRunMessage: (listener) => window.interleave.onRunMessage(hearRunStream(listener), { frames: true }),
   onOpenRecording: (listener) => window.interleave.onOpenRecording(listener),
   playerTemplate: () => window.interleave.playerTemplate(),
   startBatch: (request) => window.interleave.startBatch(JSON.parse(JSON.stringify(request))),

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { BatchStreamMessage } from '../../../shared/batch'
 import type { RunStreamMessage, SocketMessage } from '../../../shared/protocol'
+import { encodeRunEvents, type RunEventsPayload } from '../../../shared/eventCodec'
 import { createWsApi, socketUrlFor } from './wsApi'
 
 /** Enough of a browser WebSocket for the client: listeners, send, and a server to script. */
 class FakeSocket {
   readyState = 0
+  binaryType = 'blob'
   sent: { id: number; type: string; [k: string]: unknown }[] = []
-  private listeners = new Map<string, ((e: { data?: string }) => void)[]>()
-  addEventListener(type: string, listener: (e: { data?: string }) => void): void {
+  private listeners = new Map<string, ((e: { data?: string | ArrayBuffer }) => void)[]>()
+  addEventListener(type: string, listener: (e: { data?: string | ArrayBuffer }) => void): void {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
   }
   send(data: string): void {
@@ -18,6 +20,12 @@ class FakeSocket {
     if (type === 'open') this.readyState = 1
     if (type === 'close') this.readyState = 3
     for (const l of this.listeners.get(type) ?? []) l({ data: data && JSON.stringify(data) })
+  }
+  /** A binary frame, as a browser hands it with binaryType 'arraybuffer'. */
+  emitBytes(bytes: Uint8Array): void {
+    if (this.binaryType !== 'arraybuffer') throw new Error(`the client asked for ${this.binaryType}s`)
+    const data = bytes.slice().buffer
+    for (const l of this.listeners.get('message') ?? []) l({ data })
   }
 }
 
@@ -60,6 +68,42 @@ describe('createWsApi', () => {
     off()
     sockets[0].emit('message', { type: 'run:stream', message })
     expect(got).toEqual([message])
+  })
+
+  it('decodes run:events from binary frames for every listener, and drops a frame it cannot read', async () => {
+    const reports: string[] = []
+    const quiet = console.error
+    console.error = (why: string) => reports.push(why)
+    try {
+      const { api, sockets } = setUp()
+      const first: RunStreamMessage[] = []
+      const second: RunStreamMessage[] = []
+      api.onRunMessage((m) => first.push(m))
+      api.onRunMessage((m) => second.push(m))
+      sockets[0].emit('open')
+      const batch: RunEventsPayload = {
+        runId: 'r',
+        events: [{ tUs: 1.5, pid: 0, tid: 1, seq: 3, type: 'state', state: 'sleeping', obj: null, line: 4 }],
+        cpu: [],
+        threadCpu: [{ tUs: 2, pid: 0, tid: 1, cpuUs: 120, core: 1 }],
+      }
+      const frame = encodeRunEvents(batch)
+      sockets[0].emitBytes(frame)
+      const broken = frame.slice()
+      broken[20] ^= 4
+      sockets[0].emitBytes(broken)
+      const ended: RunStreamMessage = { type: 'run:paused', runId: 'r', paused: true }
+      sockets[0].emit('message', { type: 'run:stream', message: ended })
+      expect(first).toEqual([{ type: 'run:events', ...batch }, ended])
+      expect(second).toEqual(first)
+      // Decoded once for all listeners: both hold the same message.
+      expect(second[0]).toBe(first[0])
+      expect(reports).toEqual([
+        'interleave: a run message was dropped: a run:events frame is corrupt: its checksum does not match its bytes',
+      ])
+    } finally {
+      console.error = quiet
+    }
   })
 
   it('rejects calls in flight when the socket closes, and reconnects for the next', async () => {

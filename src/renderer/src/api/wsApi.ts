@@ -1,6 +1,7 @@
 import type { InterleaveApi } from '../../../preload/index.d'
 import type { RunStreamMessage, SocketMessage, SocketRequest } from '../../../shared/protocol'
 import type { BatchStreamMessage } from '../../../shared/batch'
+import { hearRunStream } from './runStream'
 
 /**
  * Where browser mode's backend listens: `/api` on the page's own origin, with the token the page's
@@ -21,7 +22,8 @@ type Request = WithoutId<SocketRequest>
 
 /**
  * Browser mode's backend: InterleaveApi over one WebSocket, opened on first use and reopened
- * when a call finds it closed. Calls in flight when it closes are rejected.
+ * when a call finds it closed. Calls in flight when it closes are rejected. Every frame is JSON but
+ * a run's events, which are bytes.
  */
 export function createWsApi(url: string, makeSocket = (u: string) => new WebSocket(u)): InterleaveApi {
   const listeners = new Set<(message: RunStreamMessage) => void>()
@@ -30,6 +32,10 @@ export function createWsApi(url: string, makeSocket = (u: string) => new WebSock
   let nextId = 1
   let socket: WebSocket | null = null
   let opened: Promise<WebSocket> | null = null
+  const tellRun = (message: RunStreamMessage): void => {
+    for (const listener of listeners) listener(message)
+  }
+  const hearFrame = hearRunStream(tellRun)
 
   function connect(): Promise<WebSocket> {
     if (opened && socket && socket.readyState <= OPEN) return opened
@@ -41,12 +47,12 @@ export function createWsApi(url: string, makeSocket = (u: string) => new WebSock
         once: true,
       })
     })
-    ws.addEventListener('message', (event: MessageEvent<string>) => {
+    // A run's events come as binary frames (src/shared/eventCodec.ts), read here in one go.
+    ws.binaryType = 'arraybuffer'
+    ws.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
+      if (typeof event.data !== 'string') return hearFrame(event.data)
       const message = JSON.parse(event.data) as SocketMessage
-      if (message.type === 'run:stream') {
-        for (const listener of listeners) listener(message.message)
-        return
-      }
+      if (message.type === 'run:stream') return tellRun(message.message)
       if (message.type === 'batch:stream') {
         for (const listener of batchListeners) listener(message.message)
         return

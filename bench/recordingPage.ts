@@ -1,6 +1,7 @@
 /**
  * A million events in the page (`npm run bench -- recording`): the synthetic recording of
- * bench/synthetic.ts (64 thread lanes), saved as the app saves one (.interleave.json.gz), opened the
+ * bench/synthetic.ts (64 thread lanes), saved as the app saves one (.interleave.json.gz, version 2 of
+ * the format: the events as columns), opened the
  * way a person opens one (Open…, a file input), and timed from the file's bytes to the timeline
  * drawn with every event; then its memory in the renderer, and frame times while it is panned and
  * zoomed with the wheel.
@@ -14,6 +15,7 @@ import { figure, formatValue, notMeasured, type Figure } from './figures'
 import { loadNote } from './machine'
 import { PAN_ZOOM_SCRIPT, RUN_STORE, collectErrors, frameFigures, type PageFrames } from './pageScripts'
 import { topFunctions, type CpuProfile, type ProfileLine } from './profile'
+import { recordingText } from '../src/shared/recording'
 import { MILLION_EVENTS, syntheticRecording } from './synthetic'
 
 /** The longest the page is given to open the file before the figure is reported as not reached. */
@@ -40,8 +42,38 @@ function watchOpen(events: number): string {
   })()`
 }
 
+/** The open's steps, by the marks openRecording.ts leaves in the page's performance timeline. */
+interface OpenSteps {
+  read: number
+  built: number
+  shownAt: number
+}
+const STEPS_SCRIPT = `(() => {
+  const at = (name) => performance.getEntriesByName(name).at(-1)?.startTime
+  const [start, read, shown] = ['start', 'read', 'shown'].map((m) => at('interleave:open:' + m))
+  if (start === undefined || read === undefined || shown === undefined) return null
+  return { read: read - start, built: shown - read, shownAt: shown }
+})()`
+
 /** Drawn, or refused (the Open… bar's alert says why). */
 const OPENED = `window.__benchOpen.drawn !== null || document.querySelector('.files [role="alert"]') !== null`
+
+/**
+ * In the page: a second RunTrace, built from the open recording's events as the replay builds its
+ * own, kept so that the heap can be weighed with it: what the trace (the drawing's model) holds.
+ */
+const TRACE_COPY_SCRIPT = `(() => {
+  const store = ${RUN_STORE}
+  const { record } = store.currentRecording()
+  const trace = new store.trace.constructor()
+  for (const p of record.processes) trace.setProcess(p)
+  trace.addEvents(record.events)
+  trace.addCpu(record.cpu)
+  trace.addThreadCpu(record.threadCpu)
+  trace.end(record.outcome.wallUs)
+  window.__benchTrace = trace
+  return trace.eventCount
+})()`
 
 /** In the page: the JS heap a sample of the recording's events takes when parsed from JSON alone. */
 const SAMPLE_SCRIPT = `(() => {
@@ -51,10 +83,50 @@ const SAMPLE_SCRIPT = `(() => {
   return window.__benchSample.length
 })()`
 
+/**
+ * In a page of its own: from the file input's change to every event drawn, in ms; null if not drawn
+ * in time, or if the page failed (said in `errors`).
+ */
+async function timeOpen(
+  browser: Browser,
+  url: string,
+  file: string,
+  events: number,
+  errors: string[],
+): Promise<number | null> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  collectErrors(page, 'the recording page (version 1)', errors)
+  try {
+    await page.goto(url)
+    await page.locator('[data-scenario="race-counter"]').waitFor({ timeout: 30_000 })
+    await page.evaluate(watchOpen(events))
+    await page.locator('[data-testid="open-recording"]').setInputFiles(file)
+    const waitStart = performance.now()
+    let opened = false
+    while (!opened && performance.now() - waitStart < OPEN_TIMEOUT_MS) {
+      await new Promise((r) => setTimeout(r, 250))
+      opened = (await page.evaluate(OPENED)) as boolean
+    }
+    const open = (await page.evaluate('window.__benchOpen')) as { t0: number | null; drawn: number | null }
+    return open.t0 === null || open.drawn === null ? null : open.drawn - open.t0
+  } catch (e) {
+    // A reference only: the figures above stand without it.
+    errors.push(`the version 1 reference: ${(e as Error).message.split('\n')[0]}`)
+    return null
+  } finally {
+    await page.close().catch(() => {})
+  }
+}
+
+/**
+ * The JS heap after GC, with the ArrayBuffers' bytes (`backingStorageSize`): typed arrays (a recording's
+ * events held as columns) live outside the JS heap, which `usedSize` alone would leave out.
+ */
 async function heapAfterGc(cdp: CDPSession): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage')
   await cdp.send('HeapProfiler.collectGarbage')
-  return (await cdp.send('Runtime.getHeapUsage')).usedSize
+  const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number }
+  return usage.usedSize + (usage.backingStorageSize ?? 0)
 }
 
 export interface RecordingResult {
@@ -71,13 +143,17 @@ export async function recordingFigures(
   const load = loadNote()
   const t0 = performance.now()
   const recording = syntheticRecording(MILLION_EVENTS)
-  const json = Buffer.from(JSON.stringify(recording))
+  // As the app saves one: version 2 of the format, the events as columns.
+  const json = Buffer.from(recordingText(recording))
   const gz = gzipSync(json)
   const events = recording.record.events.length
   const madeS = (performance.now() - t0) / 1000
   const dir = mkdtempSync(join(tmpdir(), 'interleave-bench-'))
   const file = join(dir, 'million.interleave.json.gz')
   writeFileSync(file, gz)
+  // The reference: the same recording as version 1 wrote it (the events as objects), opened the same way.
+  const version1 = join(dir, 'million-v1.interleave.json.gz')
+  writeFileSync(version1, gzipSync(JSON.stringify({ ...recording, version: 1 })))
   const what =
     `synthetic: ${events.toLocaleString('en-US')} events on ${MILLION_EVENTS.threads} thread lanes ` +
     `(${(json.length / 1e6).toFixed(0)} MB JSON, ${(gz.length / 1e6).toFixed(1)} MB gzip, made in ${madeS.toFixed(1)} s)`
@@ -140,6 +216,7 @@ export async function recordingFigures(
       }
     }
     const openMs = open.drawn - open.t0
+    const steps = (await page.evaluate(STEPS_SCRIPT)) as OpenSteps | null
 
     // Memory, once the recent-files list has stored the file (IndexedDB) and the page is still.
     await page.waitForTimeout(2000)
@@ -147,14 +224,20 @@ export async function recordingFigures(
     await page.evaluate(SAMPLE_SCRIPT)
     const withSample = await heapAfterGc(cdp)
     await page.evaluate('delete window.__benchSample')
+    await page.evaluate(TRACE_COPY_SCRIPT)
+    const withTrace = await heapAfterGc(cdp)
+    await page.evaluate('delete window.__benchTrace')
     const perEvent = (after - before) / events
     const parsedPerEvent = (withSample - after) / SAMPLE_EVENTS
+    const tracePerEvent = (withTrace - after) / events
 
     if (profile) await cdp.send('Profiler.start')
     const frames = frameFigures((await page.evaluate(PAN_ZOOM_SCRIPT)) as PageFrames)
     const panProfile = profile
       ? topFunctions((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile, 15)
       : undefined
+    await page.close()
+    const version1Ms = await timeOpen(browser, url, version1, events, errors)
     return {
       figures: [
         ...sizes,
@@ -163,15 +246,32 @@ export async function recordingFigures(
           openMs,
           'ms',
           target,
-          `${what}; from the file input's change to the first draw showing every event; ${load}`,
+          `${what}; from the file input's change to the first draw showing every event` +
+            (steps
+              ? ` (read: inflate, parse, check ${formatValue(steps.read)} ms; replay and trace built ` +
+                `${formatValue(steps.built)} ms; then drawn ${formatValue(open.drawn - steps.shownAt)} ms later)`
+              : '') +
+            `; ${load}`,
         ),
+        version1Ms === null
+          ? notMeasured(name.replace('recording', 'version 1 recording'), 'ms', null, `not drawn; ${what}`)
+          : figure(
+              'open and draw the same recording saved as version 1 (events as objects)',
+              version1Ms,
+              'ms',
+              null,
+              `the reference for the figure above, measured right after it: version 1's array of event ` +
+                `objects rather than columns; ${loadNote()}`,
+            ),
         figure(
           'renderer memory, 1 M-event recording open, per event',
           perEvent,
           'B/event',
           { op: '<=', value: 64 },
-          `JS heap after GC (CDP) before and after opening: ${(before / 1e6).toFixed(0)} -> ${(after / 1e6).toFixed(0)} MB; ` +
-            `of that, the events alone as parsed JSON objects weigh ${formatValue(parsedPerEvent)} B/event ` +
+          `JS heap and ArrayBuffers after GC (CDP) before and after opening: ${(before / 1e6).toFixed(0)} -> ${(after / 1e6).toFixed(0)} MB; ` +
+            `of that, the RunTrace (the views' model) holds ${formatValue(tracePerEvent)} B/event ` +
+            `(${formatValue((100 * tracePerEvent) / perEvent)} %; a second one built from the same events and weighed); ` +
+            `events as parsed JSON objects would weigh ${formatValue(parsedPerEvent)} B/event ` +
             `(${SAMPLE_EVENTS.toLocaleString('en-US')} of them parsed again and measured)`,
         ),
         figure(

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { checkChromeTrace } from '../shared/export/traceFormat'
-import type { Recording } from '../shared/recording'
+import { parseRecording, RECORDING_VERSION } from '../shared/recording'
 import { TRACE_VERSION } from '../shared/trace'
 import { scenarios } from '../scenarios/catalog'
 
@@ -137,7 +137,11 @@ describe('interleave run', () => {
     expect(summary.result).toEqual({ counter: 200, expected: 200 })
     expect(summary.threads).toHaveLength(3)
     expect(summary.threads[1].stateUs.running).toBeGreaterThan(0)
-    const recording = JSON.parse(readFileSync(out, 'utf8')) as Recording
+    // The file as written (version 2: events as columns), read as the app reads it.
+    const file = JSON.parse(readFileSync(out, 'utf8')) as { version: number; record: { events: object } }
+    expect(file.version).toBe(RECORDING_VERSION)
+    expect(Array.isArray(file.record.events)).toBe(false)
+    const recording = parseRecording(file)
     expect(recording.format).toBe('interleave-recording')
     expect(recording.verdict).toMatch(/increments/)
     const record = recording.record

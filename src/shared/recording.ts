@@ -16,12 +16,20 @@ import {
   TRACE_VERSION,
   type RunRecord,
 } from './trace'
-import { isPlainJsonObject, LIMITS, longArraysFit } from './recordingFast'
+import { isPlainJsonObject, LIMITS, longArraysFit, tableFromColumns } from './recordingFast'
+import { EVENT_TYPES, EventTable, eventTableOf, holdEventsIn, NULL_REF } from './eventTable'
 
 export const RECORDING_FORMAT = 'interleave-recording'
-export const RECORDING_VERSION = 1
+/**
+ * 2: `record.events` may be columns (EventColumns: parallel arrays, one string table), which the
+ * writer writes; 1: an array of event objects, which version 2 still takes too.
+ */
+export const RECORDING_VERSION = 2
+export type RecordingVersion = 1 | 2
+/** The versions this Interleave reads. */
+const READS: readonly number[] = [1, 2]
 /** What each version of the format was read by; a refused file's message names it. */
-const READ_BY: Record<number, string> = { 1: 'Interleave 0.1 and later' }
+const READ_BY: Record<number, string> = { 1: 'Interleave 0.1 and later', 2: 'Interleave 0.1 and later' }
 
 /** Larger files are refused before they are read: about three million events; a JavaScript string holds little more. */
 export const MAX_RECORDING_BYTES = 500 * 1024 ** 2
@@ -29,7 +37,8 @@ export const MAX_EVENTS = LIMITS.entries
 
 export interface Recording {
   format: typeof RECORDING_FORMAT
-  version: typeof RECORDING_VERSION
+  /** The version of the file it was read from (a recording is always written as RECORDING_VERSION). */
+  version: RecordingVersion
   /** What wrote it. `electron` is null outside the desktop app (the CLI, browser mode). */
   app: { name: string; version: string; electron: string | null }
   savedAt: string
@@ -227,13 +236,73 @@ const runRecord = z.strictObject({
   schedule: threadKeys.optional(),
 })
 
+/** A recording as read: its events as objects, whichever way the file held them. */
 export const recordingSchema = z.strictObject({
   format: z.literal(RECORDING_FORMAT),
-  version: z.literal(RECORDING_VERSION),
+  version: z.union([z.literal(1), z.literal(2)]),
   app: z.strictObject({ name, version: name, electron: name.nullable() }),
   savedAt: name,
   verdict: text,
   record: runRecord,
+})
+
+/** Version 2's events as columns (EventColumns); the cross-references between them are checked by hand (columnsProblem). */
+const column = <T extends z.ZodType>(item: T) => z.array(item).max(LIMITS.entries)
+/** An index into the strings or states, or -1 for null. */
+const ref = z.int().min(NULL_REF).max(Number.MAX_SAFE_INTEGER)
+/** A count, or -1 for null. */
+const countOrNullRef = ref
+export const eventColumnsSchema = z.strictObject({
+  strings: column(text),
+  states: column(z.record(name, stateValue.nullable())),
+  type: column(
+    z
+      .int()
+      .min(0)
+      .max(EVENT_TYPES.length - 1),
+  ),
+  tUs: column(time),
+  pid: column(pid),
+  tid: column(tid),
+  seq: column(count),
+  'thread-start': z.strictObject({
+    name: column(ref),
+    daemon: column(z.boolean()),
+    parent: column(countOrNullRef),
+  }),
+  state: z.strictObject({ state: column(ref), obj: column(countOrNullRef), line: column(line) }),
+  object: z.strictObject({
+    obj: column(count),
+    kind: column(ref),
+    name: column(ref),
+    size: column(stateValue),
+  }),
+  op: z.strictObject({
+    obj: column(count),
+    op: column(ref),
+    result: column(ref),
+    line: column(line),
+    after: column(ref),
+    cause: column(countOrNullRef),
+    value: column(ref),
+  }),
+  print: z.strictObject({ text: column(ref), line: column(line) }),
+  'thread-end': z.strictObject({ reason: column(ref), error: column(ref) }),
+  result: z.strictObject({ key: column(ref), value: column(z.json()) }),
+})
+
+/** A version 2 file whose events are columns: the schema it is checked by when it does not fit. */
+const columnarRecordingSchema = recordingSchema.extend({
+  version: z.literal(2),
+  record: runRecord.extend({ events: eventColumnsSchema }),
+})
+
+/**
+ * A file, either way: events as objects (version 1 or 2), or as columns (version 2). For
+ * docs/recording.schema.json; the reader checks each way by its own schema.
+ */
+export const recordingFileSchema = recordingSchema.extend({
+  record: runRecord.extend({ events: z.union([runRecord.shape.events, eventColumnsSchema]) }),
 })
 
 // --- reading --------------------------------------------------------------------------------------
@@ -257,7 +326,7 @@ function checkEnvelope(data: unknown): void {
         'older `interleave run --out` is a bare run record; run it again to save a recording.)',
     )
   }
-  if (version === RECORDING_VERSION) return
+  if (READS.includes(version as number)) return
   if (typeof version === 'number' && Number.isInteger(version) && version > RECORDING_VERSION) {
     throw new RecordingError(
       `This recording is version ${version} of the format; this Interleave reads version ` +
@@ -277,6 +346,31 @@ function checkEnvelope(data: unknown): void {
 
 const resultEventFits = (e: unknown): boolean => resultEvent.safeParse(e).success
 
+/** What reading gives before the events are put in the record: the events as objects, or as a table. */
+interface Read {
+  recording: Recording
+  table: EventTable | null
+}
+
+/**
+ * The rest of the recording (all but the long arrays, left empty) by the schema, with the long
+ * arrays checked by the fast loops put back: null if either does not fit.
+ */
+function restQuickly(data: Record<string, unknown>, record: Record<string, unknown>): Recording | null {
+  if (!longArraysFit({ events: [], cpu: record.cpu, threadCpu: record.threadCpu }, resultEventFits))
+    return null
+  const rest = recordingSchema.safeParse({
+    ...data,
+    record: { ...record, events: [], cpu: [], threadCpu: [] },
+  })
+  if (!rest.success) return null
+  // The schema returns copies; the long arrays, checked in place, are the parsed JSON's own.
+  const recording = rest.data as Recording
+  recording.record.cpu = record.cpu as Recording['record']['cpu']
+  recording.record.threadCpu = record.threadCpu as Recording['record']['threadCpu']
+  return recording
+}
+
 /**
  * The quick way, for a recording that fits: the long arrays by the hand-written loops of
  * recordingFast.ts, everything else by the schema (with those arrays left empty). Null when anything
@@ -285,44 +379,150 @@ const resultEventFits = (e: unknown): boolean => resultEvent.safeParse(e).succes
 function parseQuickly(data: unknown): Recording | null {
   if (!isPlainJsonObject(data) || !isPlainJsonObject(data.record)) return null
   const record = data.record
-  if (!longArraysFit(record, resultEventFits)) return null
-  const rest = recordingSchema.safeParse({
-    ...data,
-    record: { ...record, events: [], cpu: [], threadCpu: [] },
-  })
-  if (!rest.success) return null
-  // The schema returns copies; the long arrays, checked in place, are the parsed JSON's own.
-  const recording = rest.data as Recording
-  recording.record.events = record.events as Recording['record']['events']
-  recording.record.cpu = record.cpu as Recording['record']['cpu']
-  recording.record.threadCpu = record.threadCpu as Recording['record']['threadCpu']
+  if (!longArraysFit({ events: record.events, cpu: [], threadCpu: [] }, resultEventFits)) return null
+  const recording = restQuickly(data, record)
+  if (recording) recording.record.events = record.events as Recording['record']['events']
   return recording
+}
+
+/** The schema's issues as the message a person reads. */
+function damaged(error: z.ZodError): RecordingError {
+  const issues = error.issues.slice(0, 3).map((i) => `${where(i.path)}: ${i.message}`)
+  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : ''
+  return new RecordingError(`This recording is damaged: ${issues.join('; ')}${more}.`)
 }
 
 /** The schema over all of it: the authority on what is wrong, and where. */
 function parseWithSchema(data: unknown): Recording {
   const parsed = recordingSchema.safeParse(data)
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${where(i.path)}: ${i.message}`)
-    const more = parsed.error.issues.length > 3 ? ` (and ${parsed.error.issues.length - 3} more)` : ''
-    throw new RecordingError(`This recording is damaged: ${issues.join('; ')}${more}.`)
-  }
+  if (!parsed.success) throw damaged(parsed.error)
   return parsed.data as Recording
 }
 
-/** Checks parsed JSON against the schema and its cross-references; throws RecordingError. */
-export function parseRecording(data: unknown): Recording {
-  checkEnvelope(data)
-  const recording = parseQuickly(data) ?? parseWithSchema(data)
-  const pids = new Set(recording.record.processes.map((p) => p.pid))
-  const events = recording.record.events
-  for (let i = 0; i < events.length; i++) {
-    if (!pids.has(events[i].pid)) {
-      throw new RecordingError(
-        `This recording is damaged: record.events[${i}] belongs to process ${events[i].pid}, which it does not list.`,
-      )
+/** Version 2 with its events as columns, rather than an array of objects. */
+function hasColumns(data: unknown): data is { version: 2; record: Record<string, unknown> } {
+  const d = data as { version?: unknown; record?: { events?: unknown } }
+  return (
+    d.version === 2 &&
+    typeof d.record === 'object' &&
+    d.record !== null &&
+    d.record.events !== undefined &&
+    !Array.isArray(d.record.events)
+  )
+}
+
+/** Names of each enum the columns refer to by string, for the messages. */
+const ENUMS: Record<string, { names: readonly string[]; what: string }> = {
+  'state.state': { names: THREAD_STATES, what: 'a thread state' },
+  'object.kind': { names: OBJECT_KINDS, what: 'an object kind' },
+  'op.op': { names: OPS, what: 'an operation' },
+  'op.result': { names: OP_RESULTS, what: 'an operation result' },
+  'thread-end.reason': { names: THREAD_END_REASONS, what: 'a thread end reason' },
+}
+/** Columns that name a string: which may be null (-1), and which are names (short). */
+const STRING_REFS: Record<string, { nullable: boolean; isName: boolean }> = {
+  'thread-start.name': { nullable: false, isName: true },
+  'object.name': { nullable: false, isName: true },
+  'op.value': { nullable: true, isName: false },
+  'print.text': { nullable: false, isName: false },
+  'thread-end.error': { nullable: true, isName: false },
+  'result.key': { nullable: false, isName: true },
+}
+
+/**
+ * What the schema of the columns cannot say: lengths that do not match, and indices that point at
+ * no string or state, or at a string that is not what the column holds. Null if none.
+ */
+function columnsProblem(columns: z.infer<typeof eventColumnsSchema>): string | null {
+  const n = columns.type.length
+  for (const key of ['tUs', 'pid', 'tid', 'seq'] as const) {
+    if (columns[key].length !== n)
+      return `record.events.${key}: ${columns[key].length} entries for ${n} events`
+  }
+  const counts = EVENT_TYPES.map((_, t) => columns.type.filter((x) => x === t).length)
+  for (const [t, type] of EVENT_TYPES.entries()) {
+    for (const [field, values] of Object.entries(columns[type])) {
+      const place = `record.events.${type}.${field}`
+      if (values.length !== counts[t])
+        return `${place}: ${values.length} entries for ${counts[t]} ${type} events`
+      const column = `${type}.${field}`
+      const isRef = ENUMS[column] || STRING_REFS[column] || column === 'op.after'
+      for (let k = 0; isRef && k < values.length; k++) {
+        const v = values[k] as number
+        if (column === 'op.after') {
+          if (v < 0 || v >= columns.states.length) return `${place}[${k}]: refers to no state (${v})`
+          continue
+        }
+        if (v === NULL_REF && STRING_REFS[column]?.nullable) continue
+        if (v < 0 || v >= columns.strings.length) return `${place}[${k}]: refers to no string (${v})`
+        const s = columns.strings[v]
+        if (ENUMS[column] && !ENUMS[column].names.includes(s))
+          return `${place}[${k}]: ${JSON.stringify(s.slice(0, 40))} is not ${ENUMS[column].what}`
+        if (STRING_REFS[column]?.isName && [...s].length > LIMITS.name)
+          return `${place}[${k}]: the string it refers to is longer than ${LIMITS.name} characters`
+      }
     }
   }
+  return null
+}
+
+/**
+ * Version 2's columns: the quick way (recordingFast's tableFromColumns checks them as it copies them
+ * into a table), else the columns' schema and cross-references say what is wrong.
+ */
+function parseColumns(data: { record: Record<string, unknown> }): Read {
+  const record = data.record
+  const table = tableFromColumns(record.events, resultEventFits)
+  const plain = isPlainJsonObject(data) && isPlainJsonObject(record)
+  const recording = table && plain ? restQuickly(data, record) : null
+  if (table && recording) return { recording, table }
+  const parsed = columnarRecordingSchema.safeParse(data)
+  if (!parsed.success) throw damaged(parsed.error)
+  const problem = columnsProblem(parsed.data.record.events)
+  if (problem) throw new RecordingError(`This recording is damaged: ${problem}.`)
+  // The schema's copy fits where the parsed JSON did not (an own __proto__ key, which it leaves out).
+  const checked = tableFromColumns(parsed.data.record.events, resultEventFits)
+  if (!checked) throw new RecordingError('This recording is damaged: its events do not fit its columns.')
+  const rest = { ...parsed.data, record: { ...parsed.data.record, events: [] } }
+  return { recording: rest as Recording, table: checked }
+}
+
+/** Every event belongs to a process the record lists. */
+function checkProcesses(recording: Recording, table: EventTable | null): void {
+  const pids = new Set(recording.record.processes.map((p) => p.pid))
+  const refuse = (i: number, pid: number): never => {
+    throw new RecordingError(
+      `This recording is damaged: record.events[${i}] belongs to process ${pid}, which it does not list.`,
+    )
+  }
+  if (table) {
+    const column = table.columns.pid
+    for (let i = 0; i < table.length; i++) if (!pids.has(column[i])) refuse(i, column[i])
+    return
+  }
+  const events = recording.record.events
+  for (let i = 0; i < events.length; i++) if (!pids.has(events[i].pid)) refuse(i, events[i].pid)
+}
+
+export interface ReadOptions {
+  /**
+   * Keep the events in an EventTable (`eventTableOf(record)`), made into objects only when
+   * `record.events` is read: the page does, for a large recording's memory. Otherwise `record.events`
+   * is a plain array.
+   */
+  compact?: boolean
+}
+
+/** Checks parsed JSON against the schema and its cross-references; throws RecordingError. */
+export function parseRecording(data: unknown, options: ReadOptions = {}): Recording {
+  checkEnvelope(data)
+  const { recording, table } = hasColumns(data)
+    ? parseColumns(data)
+    : { recording: parseQuickly(data) ?? parseWithSchema(data), table: null }
+  checkProcesses(recording, table)
+  const { record } = recording
+  if (options.compact) holdEventsIn(record, table ?? EventTable.fromEvents(record.events))
+  else if (table) record.events = table.slice()
   return recording
 }
 
@@ -445,6 +645,7 @@ export async function readRecording(
   bytes: Uint8Array,
   maxBytes = MAX_RECORDING_BYTES,
   onProgress?: OnReadProgress,
+  options: ReadOptions = {},
 ): Promise<Recording> {
   checkSize(bytes, maxBytes)
   const raw = isGzip(bytes) ? await gunzip(bytes, maxBytes, onProgress) : bytes
@@ -453,7 +654,7 @@ export async function readRecording(
   await onProgress?.({ step: 'parsing', done: STEP_STARTS.parsing })
   const data = parseJson(text)
   await onProgress?.({ step: 'checking', done: STEP_STARTS.checking })
-  return parseRecording(data)
+  return parseRecording(data, options)
 }
 
 /**
@@ -478,9 +679,30 @@ export function makeRecording(record: RunRecord, verdict: string, app: Recording
   }
 }
 
+/**
+ * The recording as its file holds it (version 2): the record with its events as columns. Read from
+ * the record's table if it has one, so that saving a recording opened in the page makes no event
+ * objects.
+ */
+export function recordingFileValue(recording: Recording): object {
+  const { record } = recording
+  const table = eventTableOf(record) ?? EventTable.fromEvents(record.events)
+  const fileRecord: Record<string, unknown> = {}
+  for (const key of Object.keys(record) as (keyof RunRecord)[]) {
+    fileRecord[key] = key === 'events' ? table.toColumns() : record[key]
+  }
+  const { format, app, savedAt, verdict } = recording
+  return { format, version: RECORDING_VERSION, app, savedAt, verdict, record: fileRecord }
+}
+
+/** The file's text: JSON, version 2. */
+export function recordingText(recording: Recording): string {
+  return JSON.stringify(recordingFileValue(recording))
+}
+
 /** The file's bytes; gzip-compressed if asked (about a tenth of the size). */
 export async function writeRecording(recording: Recording, gzip: boolean): Promise<Uint8Array> {
-  const bytes = new TextEncoder().encode(JSON.stringify(recording))
+  const bytes = new TextEncoder().encode(recordingText(recording))
   if (!gzip) return bytes
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
     .stream()

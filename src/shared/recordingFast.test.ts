@@ -8,7 +8,15 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { cpuSampleFits, eventFits, LIMITS, longArraysFit, threadCpuSampleFits } from './recordingFast'
-import { makeRecording, parseRecording, RecordingError, recordingSchema } from './recording'
+import {
+  makeRecording,
+  parseRecording,
+  RecordingError,
+  recordingFileValue,
+  recordingSchema,
+  recordingText,
+} from './recording'
+import { eventTableOf } from './eventTable'
 import { OBJECT_KINDS, OPS, OP_RESULTS, THREAD_END_REASONS, THREAD_STATES, TRACE_VERSION } from './trace'
 
 const recordShape = recordingSchema.shape.record.shape
@@ -492,5 +500,116 @@ describe('reading with the fast check', () => {
     }
     expect(refused).toBeGreaterThan(1500)
     expect(refused).toBeLessThan(3000)
+  })
+
+  it('reads version 2 (the events as columns) as the same recording, compact or not; version 1 too', () => {
+    const columns = json(recordingFileValue(recording)) as { version: number; record: { events: unknown } }
+    expect(columns.version).toBe(2)
+    expect(Array.isArray(columns.record.events)).toBe(false)
+    expect(parseRecording(columns)).toEqual(recording)
+    const compact = parseRecording(columns, { compact: true })
+    expect(eventTableOf(compact.record)?.length).toBe(recording.record.events.length)
+    expect(compact).toEqual(recording)
+    const version1 = parseRecording(json({ ...recording, version: 1 }), { compact: true })
+    expect(version1.record.events).toEqual(recording.record.events)
+    // Saved again (version 2) and read back: the same events, from either.
+    for (const read of [compact, version1]) {
+      expect(parseRecording(JSON.parse(recordingText(read))).record).toEqual(recording.record)
+    }
+  })
+
+  it('refuses broken columns, saying where in the file', () => {
+    type Columns = Record<string, unknown[]> & Record<string, Record<string, unknown[]>>
+    const broken = (change: (events: Columns) => void): unknown => {
+      const copy = json(recordingFileValue(recording)) as { record: { events: Columns } }
+      change(copy.record.events)
+      return copy
+    }
+    const nameId = (events: Columns): number => (events.strings as string[]).indexOf('MainThread')
+    const cases: [unknown, RegExp][] = [
+      [broken((c) => (c.tUs[0] = 'soon')), /record\.events\.tUs\[0\]: Invalid input/],
+      [broken((c) => (c.type[1] = 9)), /record\.events\.type\[1\]: Too big/],
+      [broken((c) => (c.strings[0] = 5)), /record\.events\.strings\[0\]: Invalid input/],
+      [broken((c) => (c.state.line[0] = -1)), /record\.events\.state\.line\[0\]: Too small/],
+      [broken((c) => (c.op.extra = [])), /record\.events\.op: Unrecognized key: "extra"/],
+      [broken((c) => c.pid.pop()), /record\.events\.pid: \d+ entries for \d+ events/],
+      [broken((c) => c.state.obj.pop()), /record\.events\.state\.obj: \d+ entries for \d+ state events/],
+      [
+        broken((c) => (c.op.op[0] = nameId(c))),
+        /record\.events\.op\.op\[0\]: "MainThread" is not an operation/,
+      ],
+      [broken((c) => (c.op.after[1] = 99)), /record\.events\.op\.after\[1\]: refers to no state \(99\)/],
+      [broken((c) => (c.print.text[0] = -1)), /record\.events\.print\.text\[0\]: refers to no string \(-1\)/],
+      [
+        broken((c) => {
+          c.strings.push('x'.repeat(LIMITS.name + 1))
+          c['thread-start'].name[0] = c.strings.length - 1
+        }),
+        /record\.events\.thread-start\.name\[0\]: the string it refers to is longer than 1000 characters/,
+      ],
+      [broken((c) => (c.pid[2] = 7)), /record\.events\[2\] belongs to process 7/],
+    ]
+    for (const [data, message] of cases) {
+      const got = refusal(data)
+      expect(got).toMatch(/^This recording is damaged: /)
+      expect(got).toMatch(message)
+    }
+  })
+
+  it('fuzz: mutated columns get the same verdict and message as from the schema alone', () => {
+    const text = recordingText(recording)
+    const bySchemaAlone = (data: object): string =>
+      refusal(Object.assign(Object.create(null) as object, data))
+    const random = generator(2025)
+    const hostile: unknown[] = [
+      null,
+      -1,
+      0,
+      1,
+      3,
+      0.5,
+      1e308,
+      2 ** 53,
+      '',
+      'x'.repeat(1001),
+      [],
+      {},
+      true,
+      'op',
+    ]
+    let refused = 0
+    for (let round = 0; round < 2000; round++) {
+      const copy = JSON.parse(text) as { record: { events: Record<string, unknown> } }
+      let node = copy.record.events
+      for (let depth = 0; depth < 3; depth++) {
+        const keys = Object.keys(node)
+        if (keys.length === 0) break
+        const key = random(20) === 0 ? 'extra' : keys[random(keys.length)]
+        const child = node[key]
+        if (Array.isArray(child) && child.length > 0 && random(8) > 0) {
+          // Most often one entry of a column.
+          const i = random(child.length)
+          if (random(10) === 0) child.splice(i, 1)
+          else child[i] = hostile[random(hostile.length)]
+          break
+        }
+        if (typeof child !== 'object' || child === null || random(4) === 0) {
+          if (random(4) === 0) delete node[key]
+          else node[key] = hostile[random(hostile.length)]
+          break
+        }
+        node = child as Record<string, unknown>
+      }
+      const data = json(copy) as object
+      const got = refusal(data)
+      expect(got).toBe(bySchemaAlone(data))
+      if (got !== 'accepted') refused++
+      else
+        expect(parseRecording(data)).toEqual(
+          parseRecording(Object.assign(Object.create(null) as object, data)),
+        )
+    }
+    expect(refused).toBeGreaterThan(1000)
+    expect(refused).toBeLessThan(2000)
   })
 })

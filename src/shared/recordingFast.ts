@@ -11,6 +11,7 @@
  * never more lenient: everything they accept the schema accepts. recordingFast.test.ts checks that the
  * two agree on valid events and on events with each rule broken in turn.
  */
+import { EVENT_TYPES, EventTable, NONE, NULL_REF, opCode, WIDE, type StateRecord } from './eventTable'
 import {
   MAX_THREADS_PER_PROCESS,
   OBJECT_KINDS,
@@ -188,6 +189,206 @@ export function longArraysFit(record: Fields, resultFits: (e: unknown) => boolea
     everyFits(record.cpu, cpuSampleFits) &&
     everyFits(record.threadCpu, threadCpuSampleFits)
   )
+}
+
+// --- version 2: the events as columns ----------------------------------------------------------------
+
+/** Keys of version 2's `record.events`: the strings, the states, the five shared columns, a group per type. */
+const COLUMN_KEYS = ['strings', 'states', 'type', 'tUs', 'pid', 'tid', 'seq', ...EVENT_TYPES]
+
+/** Each type's group of columns: its keys in order (as EventColumns has them). */
+const GROUP_KEYS: Record<(typeof EVENT_TYPES)[number], readonly string[]> = {
+  'thread-start': ['name', 'daemon', 'parent'],
+  state: ['state', 'obj', 'line'],
+  object: ['obj', 'kind', 'name', 'size'],
+  op: ['obj', 'op', 'result', 'line', 'after', 'cause', 'value'],
+  print: ['text', 'line'],
+  'thread-end': ['reason', 'error'],
+  result: ['key', 'value'],
+}
+
+/** An array of at most LIMITS.entries entries, of exactly `length` if given. */
+function isColumn(v: unknown, length?: number): v is unknown[] {
+  return Array.isArray(v) && v.length <= LIMITS.entries && (length === undefined || v.length === length)
+}
+
+/** A group of columns: a plain object with exactly its keys, each an array of `length` entries. */
+function groupFits(v: unknown, keys: readonly string[], length: number): v is Record<string, unknown[]> {
+  if (!isPlainObject(v) || keyCount(v) !== keys.length) return false
+  for (const k of keys) if (!isColumn(v[k], length)) return false
+  return true
+}
+
+/** For each string of the table, its code in an enum, or -1; worked out once per string used. */
+function enumLookup(strings: readonly string[], names: readonly string[]): (id: unknown) => number {
+  const codes = new Map(names.map((n, i) => [n, i]))
+  const known = new Int16Array(strings.length).fill(-2)
+  return (id) => {
+    if (!isIntIn(id, 0, strings.length - 1)) return -1
+    const i = id as number
+    if (known[i] === -2) known[i] = codes.get(strings[i]) ?? -1
+    return known[i]
+  }
+}
+
+/**
+ * Version 2's events (EventColumns) as a table, checked as they are copied: the same rules the
+ * schema sets for each event's fields, and the columns' own (lengths that match, indices into the
+ * strings and states that exist, enums by their names). Null when anything does not fit: the reader
+ * then has the schema say what (recording.ts).
+ */
+export function tableFromColumns(v: unknown, resultFits: (e: unknown) => boolean): EventTable | null {
+  if (!isPlainObject(v) || keyCount(v) !== COLUMN_KEYS.length) return null
+  const { strings, states, type, tUs, pid, tid, seq } = v
+  if (!isColumn(strings) || !isColumn(states) || !isColumn(type)) return null
+  const n = type.length
+  if (!isColumn(tUs, n) || !isColumn(pid, n) || !isColumn(tid, n) || !isColumn(seq, n)) return null
+
+  // Strings: each a text; which are names is asked when one is used as a name.
+  for (let i = 0; i < strings.length; i++) if (!isText(strings[i])) return null
+  const names = new Int8Array(strings.length).fill(-1)
+  const isNameId = (id: unknown): boolean => {
+    if (!isIntIn(id, 0, strings.length - 1)) return false
+    const i = id as number
+    if (names[i] === -1) names[i] = isName(strings[i]) ? 1 : 0
+    return names[i] === 1
+  }
+  const isTextId = (id: unknown): boolean => isIntIn(id, 0, strings.length - 1)
+  const isTextIdOrNull = (id: unknown): boolean => id === NULL_REF || isTextId(id)
+  for (let i = 0; i < states.length; i++) if (!isStateRecord(states[i])) return null
+
+  // How many of each type, for the groups' lengths.
+  const counts = new Array<number>(EVENT_TYPES.length).fill(0)
+  for (let i = 0; i < n; i++) {
+    const t = type[i]
+    if (!isIntIn(t, 0, EVENT_TYPES.length - 1)) return null
+    counts[t as number]++
+  }
+  const groups = EVENT_TYPES.map((name, t) => {
+    const group = v[name]
+    return groupFits(group, GROUP_KEYS[name], counts[t]) ? group : null
+  })
+  if (groups.includes(null)) return null
+  const [start, state, object, op, print, end, result] = groups as Record<string, unknown[]>[]
+
+  const stateCode = enumLookup(strings as string[], THREAD_STATES)
+  const opIndex = enumLookup(strings as string[], OPS)
+  const resultCode = enumLookup(strings as string[], OP_RESULTS)
+  const kindCode = enumLookup(strings as string[], OBJECT_KINDS)
+  const reasonCode = enumLookup(strings as string[], THREAD_END_REASONS)
+  /** A nullable count: -1 in the file, NaN in the table; undefined when it does not fit. */
+  const countOrNull = (x: unknown): number | undefined =>
+    x === NULL_REF ? NaN : isCount(x) ? (x as number) : undefined
+  /** An object id or seq for a 32-bit column of row `i` (NONE for null). */
+  const u32 = (field: 'seq' | 'obj', i: number, x: number): number =>
+    Number.isNaN(x) ? NONE : x < WIDE ? x : table.wide(field, i, x)
+
+  const table = new EventTable(n, strings as string[], states as StateRecord[])
+  // The table's columns, each in a local: the loop below writes every one of them per event.
+  const {
+    type: toType,
+    tUs: toTUs,
+    pid: toPid,
+    tid: toTid,
+    seq: toSeq,
+    code: toCode,
+    line: toLine,
+    obj: toObj,
+    ref: toRef,
+    str: toStr,
+    more: toMore,
+  } = table.columns
+  const at = new Array<number>(EVENT_TYPES.length).fill(0)
+  for (let i = 0; i < n; i++) {
+    const time = tUs[i]
+    const p = pid[i]
+    const th = tid[i]
+    const s = seq[i]
+    if (!isTime(time) || !isPid(p) || !isTid(th) || !isCount(s)) return null
+    toTUs[i] = time as number
+    toPid[i] = p as number
+    toTid[i] = th as number
+    toSeq[i] = u32('seq', i, s as number)
+    const t = type[i] as number
+    toType[i] = t
+    const k = at[t]++
+    switch (t) {
+      case 0: {
+        const parent = countOrNull(start.parent[k])
+        const daemon = start.daemon[k]
+        if (!isNameId(start.name[k]) || typeof daemon !== 'boolean' || parent === undefined) return null
+        toStr[i] = start.name[k] as number
+        toCode[i] = daemon ? 1 : 0
+        toRef[i] = parent
+        break
+      }
+      case 1: {
+        const code = stateCode(state.state[k])
+        const obj = countOrNull(state.obj[k])
+        if (code < 0 || obj === undefined || !isLine(state.line[k])) return null
+        toCode[i] = code
+        toObj[i] = u32('obj', i, obj)
+        toLine[i] = state.line[k] as number
+        break
+      }
+      case 2: {
+        const code = kindCode(object.kind[k])
+        if (!isCount(object.obj[k]) || code < 0 || !isNameId(object.name[k]) || !isStateValue(object.size[k]))
+          return null
+        toObj[i] = u32('obj', i, object.obj[k] as number)
+        toCode[i] = code
+        toStr[i] = object.name[k] as number
+        toRef[i] = object.size[k] as number
+        break
+      }
+      case 3: {
+        const code = opIndex(op.op[k])
+        const res = resultCode(op.result[k])
+        const cause = countOrNull(op.cause[k])
+        const after = op.after[k]
+        if (
+          !isCount(op.obj[k]) ||
+          code < 0 ||
+          res < 0 ||
+          !isLine(op.line[k]) ||
+          !isIntIn(after, 0, states.length - 1) ||
+          cause === undefined ||
+          !isTextIdOrNull(op.value[k])
+        )
+          return null
+        toObj[i] = u32('obj', i, op.obj[k] as number)
+        toCode[i] = opCode(code, res)
+        toLine[i] = op.line[k] as number
+        toMore[i] = after as number
+        toRef[i] = cause
+        toStr[i] = op.value[k] as number
+        break
+      }
+      case 4:
+        if (!isTextId(print.text[k]) || !isLine(print.line[k])) return null
+        toStr[i] = print.text[k] as number
+        toLine[i] = print.line[k] as number
+        break
+      case 5: {
+        const code = reasonCode(end.reason[k])
+        if (code < 0 || !isTextIdOrNull(end.error[k])) return null
+        toCode[i] = code
+        toStr[i] = end.error[k] as number
+        break
+      }
+      default: {
+        const key = result.key[k]
+        const value = result.value[k]
+        if (!isNameId(key)) return null
+        const e = { tUs: time, pid: p, tid: th, seq: s, type: 'result', key: strings[key as number], value }
+        if (!resultFits(e)) return null
+        toStr[i] = key as number
+        toMore[i] = table.values.push(value) - 1
+      }
+    }
+  }
+  table.length = n
+  return table
 }
 
 export { isPlainObject as isPlainJsonObject }

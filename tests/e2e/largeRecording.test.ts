@@ -8,21 +8,28 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { syntheticRecording } from '../support/syntheticRecording'
+import { recordingText } from '../../src/shared/recording'
+import { MILLION_EVENTS, syntheticRecording } from '../support/syntheticRecording'
 import { CHROMIUM, hasChromium, openBrowserMode, waitFor, type BrowserMode } from './support'
 
 const describeInChromium = hasChromium ? describe : describe.skip
 if (!hasChromium) process.stderr.write(`SKIPPED large recording test: no Chromium at ${CHROMIUM}\n`)
 
-const EVENTS = 1_000_000
+const EVENTS = MILLION_EVENTS.events
 
 describeInChromium('a million-event recording in the page', () => {
   let app: BrowserMode
   let path: string
+  let version1Path: string
 
   beforeAll(async () => {
-    path = join(mkdtempSync(join(tmpdir(), 'interleave-large-')), 'million.interleave.json.gz')
-    writeFileSync(path, gzipSync(JSON.stringify(syntheticRecording(EVENTS))))
+    const dir = mkdtempSync(join(tmpdir(), 'interleave-large-'))
+    const recording = syntheticRecording(MILLION_EVENTS)
+    // As the app saves one (version 2: the events as columns), and as version 1 wrote it (objects).
+    path = join(dir, 'million.interleave.json.gz')
+    writeFileSync(path, gzipSync(recordingText(recording)))
+    version1Path = join(dir, 'million-v1.interleave.json.gz')
+    writeFileSync(version1Path, gzipSync(JSON.stringify({ ...recording, version: 1 })))
     app = await openBrowserMode()
   })
 
@@ -65,6 +72,20 @@ describeInChromium('a million-event recording in the page', () => {
     process.stdout.write(
       `opened ${EVENTS} events in ${Math.round(seen.drawnAt - seen.changeAt)} ms (file picked to every event drawn)\n`,
     )
+    expect(app.pageErrors).toEqual([])
+  })
+
+  it('opens the same recording saved as version 1 (its events as objects), and draws every event', async () => {
+    const { page } = app
+    await page.reload()
+    await page.locator('[data-testid="open-recording"]').waitFor({ state: 'attached' })
+    await page.locator('[data-testid="open-recording"]').setInputFiles(version1Path)
+    await waitFor(
+      'every event of the version 1 file drawn',
+      async () => Number(await page.locator('.timeline').getAttribute('data-events')) === EVENTS,
+      120_000,
+    )
+    expect(await page.getByRole('alert').count()).toBe(0)
     expect(app.pageErrors).toEqual([])
   })
 })

@@ -22,11 +22,21 @@ import {
 } from '../../src/shared/trace'
 
 const CORES = 8
-const LOCKS = 8
 /** Events a thread records before the next thread's turn, as a batch would carry them. */
 const BATCH = 16
-/** The objects MainThread makes: locks 0..LOCKS-1, then the queue. */
-const QUEUE = LOCKS
+
+/** What to make: `events` exactly, on `threads` threads taking turns at `locks` locks, from `seed`. */
+export interface SyntheticSpec {
+  events: number
+  /** Threads, MainThread included: one lane each. 64 unless given. */
+  threads?: number
+  /** 8 unless given. */
+  locks?: number
+  seed?: number
+}
+
+/** The benchmark's recording: a million events on 64 thread lanes, four locks. */
+export const MILLION_EVENTS = { events: 1_000_000, threads: 64, locks: 4, seed: 8 } as const
 
 /** A small linear congruential generator: the same numbers on every machine. */
 function generator(seed: number): () => number {
@@ -49,17 +59,27 @@ interface ThreadCursor {
 
 /**
  * A recording of exactly `events` events (at least 2 a thread plus MainThread's setup) from `threads`
- * threads of one process (MainThread among them), with CPU samples over the run's length.
+ * threads of one process (MainThread among them), with CPU samples over the run's length. Events are
+ * in the order they would stream: each thread's in order, threads in turns of a batch.
  */
-export function syntheticRecording(events: number, threads = 64): Recording {
+export function syntheticRecording(spec: SyntheticSpec | number, threadCount?: number): Recording {
+  const {
+    events,
+    threads = 64,
+    locks = 8,
+    seed = 0x1f2e3d4c,
+  } = typeof spec === 'number' ? { events: spec, threads: threadCount } : spec
   if (!Number.isInteger(threads) || threads < 1 || threads > 4096) throw new Error('1 to 4096 threads')
+  if (!Number.isInteger(locks) || locks < 1 || locks > 1000) throw new Error('1 to 1000 locks')
+  /** The objects MainThread makes: locks 0..locks-1, then the queue. */
+  const queue = locks
   // MainThread's start, its locks and queue, and a thread object and a start op per other thread.
-  const setup = 1 + (LOCKS + 1) + 2 * (threads - 1)
+  const setup = 1 + (locks + 1) + 2 * (threads - 1)
   const minimum = setup + 2 * threads // and every thread's start and end
   if (!Number.isInteger(events) || events < minimum) {
     throw new Error(`a synthetic recording of ${threads} threads has at least ${minimum} events`)
   }
-  const random = generator(0x1f2e3d4c)
+  const random = generator(seed)
   const pid = 0
   const out: TraceEvent[] = []
   /** Moves a thread's clock on by about `us` (times 16: a million events make a run of about 20 s). */
@@ -67,8 +87,8 @@ export function syntheticRecording(events: number, threads = 64): Recording {
     t.tUs += 16 * us * (0.5 + random())
   }
   /** Each lock's owner (a thread key, or null) and the release that freed it last (an event id). */
-  const owner: (number | null)[] = new Array(LOCKS).fill(null)
-  const lastRelease: (number | null)[] = new Array(LOCKS).fill(null)
+  const owner: (number | null)[] = new Array(locks).fill(null)
+  const lastRelease: (number | null)[] = new Array(locks).fill(null)
   let depth = 0
   let lastPut: number | null = null
 
@@ -84,7 +104,7 @@ export function syntheticRecording(events: number, threads = 64): Recording {
     daemon: false,
     parent: null,
   })
-  for (let i = 0; i < LOCKS; i++) {
+  for (let i = 0; i < locks; i++) {
     advance(main, 20)
     out.push({
       tUs: main.tUs,
@@ -105,7 +125,7 @@ export function syntheticRecording(events: number, threads = 64): Recording {
     tid: 0,
     seq: main.seq++,
     type: 'object',
-    obj: QUEUE,
+    obj: queue,
     kind: 'queue',
     name: 'q',
     size: 0,
@@ -120,7 +140,7 @@ export function syntheticRecording(events: number, threads = 64): Recording {
       tid: 0,
       seq: main.seq++,
       type: 'object',
-      obj: QUEUE + tid,
+      obj: queue + tid,
       kind: 'thread',
       name,
       size: 0,
@@ -132,7 +152,7 @@ export function syntheticRecording(events: number, threads = 64): Recording {
       tid: 0,
       seq: main.seq++,
       type: 'op',
-      obj: QUEUE + tid,
+      obj: queue + tid,
       op: 'start',
       result: 'ok',
       line: 40,
@@ -140,7 +160,7 @@ export function syntheticRecording(events: number, threads = 64): Recording {
       cause: null,
       value: name,
     })
-    cursors.push({ tid, seq: 0, tUs: main.tUs + 30, step: 0, lock: tid % LOCKS, cpuUs: 0 })
+    cursors.push({ tid, seq: 0, tUs: main.tUs + 30, step: 0, lock: tid % locks, cpuUs: 0 })
   }
 
   // Every thread's own events, in batches, each thread in turn; the last two are its end.
@@ -254,7 +274,7 @@ export function syntheticRecording(events: number, threads = 64): Recording {
       }
       default: {
         advance(t, 40)
-        t.lock = (lock + 1 + Math.floor(random() * (LOCKS - 1))) % LOCKS
+        t.lock = (lock + 1 + Math.floor(random() * (locks - 1))) % locks
         if (t.seq % 97 === 0) {
           return {
             tUs: t.tUs,
@@ -274,7 +294,7 @@ export function syntheticRecording(events: number, threads = 64): Recording {
           tid: t.tid,
           seq: t.seq++,
           type: 'op',
-          obj: QUEUE,
+          obj: queue,
           op: put ? 'put' : 'get',
           result: 'ok',
           line,
@@ -318,7 +338,7 @@ export function syntheticRecording(events: number, threads = 64): Recording {
       lastValue: null,
     })),
     {
-      obj: QUEUE,
+      obj: queue,
       kind: 'queue',
       name: 'q',
       pid,

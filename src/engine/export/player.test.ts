@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { makeRecording } from '../../shared/recording'
+import { makeRecording, recordingFileValue } from '../../shared/recording'
 import type { RunRecord } from '../../shared/trace'
 import { loadPlayerTemplate, playerHtmlFile, PlayerTemplateError } from './player'
 
@@ -18,7 +18,7 @@ const template = {
   css: 'body { color: red }',
 }
 const recording = makeRecording(
-  { scenario: 'hello', program: 'print("</script><!--")\n' } as unknown as RunRecord,
+  { scenario: 'hello', program: 'print("</script><!--")\n', events: [] } as unknown as RunRecord,
   'said hello',
   { name: 'Interleave', version: '0', electron: null },
 )
@@ -39,7 +39,8 @@ describe('the HTML player file', () => {
       html,
     )?.[1]
     expect(data).not.toContain('<')
-    expect(JSON.parse(data ?? '')).toEqual({ recording, lesson: null })
+    // The recording as its file holds it (version 2, events as columns).
+    expect(JSON.parse(data ?? '')).toEqual({ recording: recordingFileValue(recording), lesson: null })
   })
 
   it('refuses a page that does not load the built files, and says when they are missing', () => {

@@ -111,6 +111,8 @@ interface Group {
 
 /** Converts a run to a Chrome/Perfetto trace. */
 export function toChromeTrace(record: RunRecord): ChromeTrace {
+  // Read once: a record held compactly (EventTable) makes its events each time they are read.
+  const events = record.events
   const programLines = record.program.split('\n')
   const codeAt = (line: number): string | null => (line > 0 ? (programLines[line - 1]?.trim() ?? null) : null)
 
@@ -124,7 +126,7 @@ export function toChromeTrace(record: RunRecord): ChromeTrace {
   }
   const created = new Map<string, number>()
   let lastUs = record.outcome.wallUs
-  for (const e of record.events) {
+  for (const e of events) {
     lastUs = Math.max(lastUs, e.tUs)
     byId.set(eventId(e.pid, e.tid, e.seq), e)
     const key = threadKey(e.pid, e.tid)
@@ -178,8 +180,7 @@ export function toChromeTrace(record: RunRecord): ChromeTrace {
 
   // The events that caused something get a marker, so that a flow can start there.
   const causes = new Set<number>()
-  for (const e of record.events)
-    if (e.type === 'op' && e.cause !== null && byId.has(e.cause)) causes.add(e.cause)
+  for (const e of events) if (e.type === 'op' && e.cause !== null && byId.has(e.cause)) causes.add(e.cause)
 
   const groups: Group[] = []
   const markers = new Map<number, Group>()
@@ -257,7 +258,7 @@ export function toChromeTrace(record: RunRecord): ChromeTrace {
 
   // Causal links: from the cause's marker to the effect's.
   let flowId = 0
-  for (const e of record.events) {
+  for (const e of events) {
     if (e.type !== 'op' || e.cause === null) continue
     const cause = byId.get(e.cause)
     const from = markers.get(e.cause)
@@ -287,7 +288,7 @@ export function toChromeTrace(record: RunRecord): ChromeTrace {
 
   // Queue depth, in the process that made each queue, after every operation that reports it.
   const depths = new Map<string, { ts: number; depth: number; order: number }[]>()
-  record.events.forEach((e, order) => {
+  events.forEach((e, order) => {
     if (e.type !== 'op') return
     const key = objectKey(e.pid, e.obj)
     const info = objects.get(key)

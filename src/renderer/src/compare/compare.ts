@@ -4,6 +4,7 @@
  * and the sentence that compares them. No Vue, no DOM.
  */
 import type { Recording } from '../../../shared/recording'
+import { eventTableOf } from '../../../shared/eventTable'
 import type { RunRecord, RunStatus } from '../../../shared/trace'
 import { formatDuration } from '../timeline/timeScale'
 
@@ -40,12 +41,15 @@ export function runFacts(recording: Recording): RunFacts {
     cpuUs: threadsCpuUs(record),
     cores: record.machine.cores,
     verdict: recording.verdict,
-    endUs: Math.max(
-      record.outcome.wallUs,
-      record.events.reduce((m, e) => Math.max(m, e.tUs), 0),
-      record.cpu.at(-1)?.tUs ?? 0,
-    ),
+    endUs: Math.max(record.outcome.wallUs, eventsEndUs(record), record.cpu.at(-1)?.tUs ?? 0),
   }
+}
+
+/** The latest event's time, from the record's table if it has one (no event objects made). */
+function eventsEndUs(record: RunRecord): number {
+  const table = eventTableOf(record)
+  if (table) return table.maxUs()
+  return record.events.reduce((m, e) => Math.max(m, e.tUs), 0)
 }
 
 /**

@@ -2,6 +2,7 @@
  * A recording played back: the run's trace as it stood at a moment, built by feeding the recorded
  * events into a RunTrace in time order, as the live stream did. Forward moves add what happened
  * since; a move back starts again from the beginning (a few ms for a hundred thousand events).
+ * The events stay in their table (EventTable): each is made into an object only to be fed.
  */
 import {
   threadKey,
@@ -11,6 +12,7 @@ import {
   type ThreadCpuSample,
   type TraceEvent,
 } from '../../../shared/trace'
+import { EventTable, eventTableOf } from '../../../shared/eventTable'
 import { RunTrace } from '../trace/runTrace'
 
 /** Sorted by time, stable, so that one thread's events keep their recorded order. */
@@ -25,79 +27,116 @@ function byTime<T extends { tUs: number }>(items: readonly T[]): T[] {
 }
 
 /**
- * Events in time order, each thread's in its recorded order: a thread's event is placed no earlier
- * than the ones it recorded before it (an op stamped by the broker can carry an earlier time).
- * Equal times keep the file's order.
+ * The order to replay events in: by time, each thread's in its recorded order. A thread's event is
+ * placed no earlier than the ones it recorded before it (an op stamped by the broker can carry an
+ * earlier time). Equal times keep the recorded order. Returns the events' indices in that order.
  *
  * So each thread's events, with those times, are already in order: this merges the threads' lists
  * (a heap of threads by their next event) rather than sorting the whole, which took about a second
- * for a million events.
+ * for a million events. It reads the fields as columns (an EventTable's), making no objects.
  */
-export function eventsByTime(events: readonly TraceEvent[]): TraceEvent[] {
-  const n = events.length
+export function timeOrder(
+  n: number,
+  tUs: ArrayLike<number>,
+  pid: ArrayLike<number>,
+  tid: ArrayLike<number>,
+): Int32Array {
   /** Each event's time as placed: never before its thread's earlier events. */
   const at = new Float64Array(n)
-  /** Each thread's events, as indices into `events`, in recorded order. */
-  const lists: number[][] = []
+  /** Each event's thread list, and each list's length. */
+  const listOf = new Int32Array(n)
+  const sizes: number[] = []
   const latest: number[] = []
-  const listOf = new Map<number, number>()
+  const listIds = new Map<number, number>()
   let lastKey = -1
   let list = -1
   for (let i = 0; i < n; i++) {
-    const e = events[i]
-    const key = threadKey(e.pid, e.tid)
+    const key = threadKey(pid[i], tid[i])
     if (key !== lastKey) {
       lastKey = key
-      const known = listOf.get(key)
+      const known = listIds.get(key)
       if (known === undefined) {
-        list = lists.length
-        listOf.set(key, list)
-        lists.push([])
+        list = sizes.length
+        listIds.set(key, list)
+        sizes.push(0)
         latest.push(0)
       } else list = known
     }
-    const t = Math.max(latest[list], e.tUs)
+    const t = Math.max(latest[list], tUs[i])
     latest[list] = t
     at[i] = t
-    lists[list].push(i)
+    listOf[i] = list
+    sizes[list]++
   }
+  // Every list's events, in recorded order, one list after another in `members`.
+  const starts = new Int32Array(sizes.length + 1)
+  for (let l = 0; l < sizes.length; l++) starts[l + 1] = starts[l] + sizes[l]
+  const members = new Int32Array(n)
+  const fill = starts.slice(0, sizes.length)
+  for (let i = 0; i < n; i++) members[fill[listOf[i]]++] = i
 
-  // A min-heap of lists, by their next event's (time, index); `next[l]` is where list l is.
-  const next = new Int32Array(lists.length)
-  const heap = lists.map((_, l) => l)
-  const headOf = (l: number): number => lists[l][next[l]]
-  const before = (a: number, b: number): boolean => {
-    const ia = headOf(a)
-    const ib = headOf(b)
-    return at[ia] < at[ib] || (at[ia] === at[ib] && ia < ib)
+  // A min-heap of lists, by their next event's (time, index): `next[l]` is where list l is, and
+  // `headAt[l]`, `headOf[l]` that event's placed time and index, kept at hand for the comparisons.
+  const lists = sizes.length
+  const next = starts.slice(0, lists)
+  const headAt = new Float64Array(lists)
+  const headOf = new Int32Array(lists)
+  for (let l = 0; l < lists; l++) {
+    headOf[l] = members[next[l]]
+    headAt[l] = at[headOf[l]]
   }
+  const heap = Int32Array.from(sizes, (_, l) => l)
+  let size = lists
+  const before = (a: number, b: number): boolean =>
+    headAt[a] < headAt[b] || (headAt[a] === headAt[b] && headOf[a] < headOf[b])
   const siftDown = (from: number): void => {
     let i = from
+    const l = heap[i]
     for (;;) {
       const left = 2 * i + 1
-      if (left >= heap.length) return
+      if (left >= size) break
       const right = left + 1
-      const child = right < heap.length && before(heap[right], heap[left]) ? right : left
-      if (!before(heap[child], heap[i])) return
-      ;[heap[i], heap[child]] = [heap[child], heap[i]]
+      const child = right < size && before(heap[right], heap[left]) ? right : left
+      if (!before(heap[child], l)) break
+      heap[i] = heap[child]
       i = child
     }
+    heap[i] = l
   }
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i)
+  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i)
 
-  const out: TraceEvent[] = new Array<TraceEvent>(n)
+  const out = new Int32Array(n)
   for (let k = 0; k < n; k++) {
     const l = heap[0]
-    out[k] = events[headOf(l)]
-    if (++next[l] === lists[l].length) {
-      const last = heap.pop() as number
-      if (heap.length === 0) break
-      if (l !== last) heap[0] = last
+    out[k] = headOf[l]
+    if (++next[l] === starts[l + 1]) {
+      if (--size === 0) break
+      heap[0] = heap[size]
+    } else {
+      headOf[l] = members[next[l]]
+      headAt[l] = at[headOf[l]]
     }
     siftDown(0)
   }
   return out
 }
+
+/** Events in time order, as `timeOrder` places them. */
+export function eventsByTime(events: readonly TraceEvent[]): TraceEvent[] {
+  const n = events.length
+  const tUs = new Float64Array(n)
+  const pid = new Float64Array(n)
+  const tid = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    tUs[i] = events[i].tUs
+    pid[i] = events[i].pid
+    tid[i] = events[i].tid
+  }
+  return Array.from(timeOrder(n, tUs, pid, tid), (i) => events[i])
+}
+
+/** Events are made from the table and fed to the trace this many at a time, to bound the garbage. */
+const FEED = 65_536
 
 /** Index of the first item later than `tUs`, from `from` on. */
 function endOf(items: readonly { tUs: number }[], from: number, tUs: number): number {
@@ -108,23 +147,32 @@ function endOf(items: readonly { tUs: number }[], from: number, tUs: number): nu
 
 export class Replay {
   readonly durationUs: number
-  private readonly events: TraceEvent[]
+  /** The events, as a table, and the order to play them in (rows of the table). */
+  private readonly table: EventTable
+  private readonly order: Int32Array
   private readonly cpu: CpuSample[]
   private readonly threadCpu: ThreadCpuSample[]
   private trace = new RunTrace()
   private at = { events: 0, cpu: 0, threadCpu: 0 }
   private atUs = -1
 
-  constructor(private readonly record: RunRecord) {
-    this.events = eventsByTime(record.events)
+  /** `table`: the record's events, if held in one already (a recording opened in the page). */
+  constructor(
+    private readonly record: RunRecord,
+    table = eventTableOf(record) ?? EventTable.fromEvents(record.events),
+  ) {
+    this.table = table
+    const c = table.columns
+    this.order = timeOrder(table.length, c.tUs, c.pid, c.tid)
     this.cpu = byTime(record.cpu)
     this.threadCpu = byTime(record.threadCpu)
-    this.durationUs = Math.max(record.outcome.wallUs, this.events.at(-1)?.tUs ?? 0, this.cpu.at(-1)?.tUs ?? 0)
+    const lastEventUs = this.order.length ? c.tUs[this.order[this.order.length - 1]] : 0
+    this.durationUs = Math.max(record.outcome.wallUs, lastEventUs, this.cpu.at(-1)?.tUs ?? 0)
   }
 
   /** Where the first thread starts: a replay begins just before it. */
   get firstUs(): number {
-    return this.events[0]?.tUs ?? 0
+    return this.order.length ? this.table.columns.tUs[this.order[0]] : 0
   }
 
   get playheadUs(): number {
@@ -146,13 +194,15 @@ export class Replay {
       this.at = { events: 0, cpu: 0, threadCpu: 0 }
     }
     const t = this.trace
-    const events = endOf(this.events, this.at.events, to)
+    const events = this.eventsEnd(this.at.events, to)
     const cpu = endOf(this.cpu, this.at.cpu, to)
     const threadCpu = endOf(this.threadCpu, this.at.threadCpu, to)
     for (const p of this.record.processes) {
       if (p.startUs <= to) t.setProcess(processAt(p, to))
     }
-    t.addEvents(this.events, this.at.events, events)
+    for (let from = this.at.events; from < events; from += FEED) {
+      t.addEvents(this.table.pick(this.order, from, Math.min(events, from + FEED)))
+    }
     t.addCpu(this.cpu, this.at.cpu, cpu)
     t.addThreadCpu(this.threadCpu, this.at.threadCpu, threadCpu)
     this.at = { events, cpu, threadCpu }
@@ -160,6 +210,14 @@ export class Replay {
     t.nowUs = Math.max(t.nowUs, to)
     if (to >= this.durationUs && t.endUs === null) t.end(this.record.outcome.wallUs)
     return t
+  }
+
+  /** Index (in play order) of the first event later than `tUs`, from `from` on. */
+  private eventsEnd(from: number, tUs: number): number {
+    const times = this.table.columns.tUs
+    let i = from
+    while (i < this.order.length && times[this.order[i]] <= tUs) i++
+    return i
   }
 }
 

@@ -3,16 +3,11 @@ import { defineStore } from 'pinia'
 import { api } from '../api'
 import type { RunStreamMessage, StepView } from '../../../shared/protocol'
 import type { ParamSpec, ParamValues } from '../../../shared/scenario'
-import type {
-  DeadlockReport,
-  HangReport,
-  RunRecord,
-  ThreadCpuSample,
-  TraceEvent,
-} from '../../../shared/trace'
+import type { DeadlockReport, HangReport, RunRecord, ThreadCpuSample } from '../../../shared/trace'
 import { RunTrace } from '../trace/runTrace'
 import { Replay } from '../replay/replay'
 import { makeRecording, type Recording } from '../../../shared/recording'
+import { EventTable, holdEventsIn } from '../../../shared/eventTable'
 import { APP_NAME, APP_VERSION } from '../../../shared/version'
 
 const SLOW_MS = 200
@@ -89,7 +84,11 @@ export const useRunStore = defineStore('run', () => {
   const startError = ref<string | null>(null)
   const started = shallowRef<Started | null>(null)
   const trace = shallowRef(new RunTrace())
-  const events = shallowRef<TraceEvent[]>([])
+  /**
+   * A live run's events as they streamed, held as columns (an event is made into an object when
+   * asked: `events.value.event(i)`, `.slice(from, to)`); the trace has what the views draw.
+   */
+  const events = shallowRef(new EventTable())
   /** Samples as they streamed, kept for the run's record. */
   let threadCpu: ThreadCpuSample[] = []
   const ended = shallowRef<RunEnd | null>(null)
@@ -143,7 +142,7 @@ export const useRunStore = defineStore('run', () => {
       runId.value = message.runId
       started.value = message
       trace.value = new RunTrace()
-      events.value = []
+      events.value = new EventTable()
       threadCpu = []
       ended.value = null
       cursorUs.value = null
@@ -163,8 +162,7 @@ export const useRunStore = defineStore('run', () => {
         t.addEvents(message.events)
         t.addCpu(message.cpu)
         t.addThreadCpu(message.threadCpu)
-        const buffer = events.value
-        for (const e of message.events) buffer.push(e)
+        events.value.append(message.events)
         for (const s of message.threadCpu) threadCpu.push(s)
         touch()
         break
@@ -194,8 +192,11 @@ export const useRunStore = defineStore('run', () => {
         const short = (['events', 'cpu', 'threadCpu'] as const).filter((k) => heard[k] !== counts[k])
         for (const p of summary.processes) t.setProcess(p)
         t.end(summary.outcome.wallUs)
+        events.value.trim()
+        const record: RunRecord = { ...summary, events: [], cpu: t.cpu, threadCpu }
         ended.value = {
-          record: { ...summary, events: events.value, cpu: t.cpu, threadCpu },
+          // Its events are the stream's table, made into objects only when read (saving, comparing).
+          record: holdEventsIn(record, events.value),
           verdict: message.verdict,
           missed: short.length
             ? `This window heard ${short.map((k) => `${heard[k]} of ${counts[k]} ${k === 'threadCpu' ? 'thread CPU samples' : k === 'cpu' ? 'CPU samples' : 'events'}`).join(', ')}.`
@@ -284,7 +285,7 @@ export const useRunStore = defineStore('run', () => {
     replay = new Replay(record)
     replayRecording = recording
     // The live stream's buffers: a recording's record is the recording itself (currentRecording).
-    events.value = []
+    events.value = new EventTable()
     threadCpu = []
     runId.value = null
     startError.value = null
@@ -367,7 +368,7 @@ export const useRunStore = defineStore('run', () => {
     closeReplay()
     started.value = null
     trace.value = new RunTrace()
-    events.value = []
+    events.value = new EventTable()
     threadCpu = []
     ended.value = null
     phase.value = 'idle'

@@ -4,7 +4,7 @@
  * page.evaluate would carry into a page that does not have it. Everything is timed inside the page
  * (performance.now and requestAnimationFrame), so Playwright's round trips are not counted.
  */
-import type { Page } from 'playwright-core'
+import type { CDPSession, Page } from 'playwright-core'
 import { percentile } from './figures'
 
 /** Errors a page throws or logs, gathered into `into` as `where: message`. */
@@ -199,4 +199,16 @@ export function frameFigures(r: PageFrames): FrameFigures {
     longTasks: r.longTasks.length,
     longestTaskMs: Math.max(0, ...r.longTasks),
   }
+}
+
+/**
+ * The JS heap after GC, with the ArrayBuffers' bytes (`backingStorageSize`): typed arrays (a recording's
+ * events held as columns) live outside the JS heap, which `usedSize` alone would leave out.
+ */
+export async function heapAfterGc(cdp: CDPSession): Promise<number> {
+  // Twice: what the first collection's finalizers let go, the second frees.
+  await cdp.send('HeapProfiler.collectGarbage')
+  await cdp.send('HeapProfiler.collectGarbage')
+  const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number }
+  return usage.usedSize + (usage.backingStorageSize ?? 0)
 }

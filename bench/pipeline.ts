@@ -18,7 +18,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import type { Browser, CDPSession, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { WebSocket, WebSocketServer } from 'ws'
 import { PrelaunchingLauncher } from '../src/engine/prelaunch'
 import { scenarios } from '../src/scenarios/catalog'
@@ -29,7 +29,7 @@ import { figure, formatValue, type Figure } from './figures'
 import { benchLauncher } from './launcher'
 import { loadNote } from './machine'
 import { floodModel } from './models'
-import { KEEP_SOCKETS, RUN_STORE, collectErrors } from './pageScripts'
+import { KEEP_SOCKETS, RUN_STORE, collectErrors, heapAfterGc } from './pageScripts'
 import { profileHere, topFunctions, type CpuProfile, type ProfileLine } from './profile'
 
 /** Operations bench-flood's one thread records. */
@@ -199,13 +199,6 @@ async function rawToNode(messages: readonly Sent[]): Promise<number> {
   }
 }
 
-async function heapAfterGc(cdp: CDPSession): Promise<number> {
-  // Twice: what the first collection's finalizers let go, the second frees.
-  await cdp.send('HeapProfiler.collectGarbage')
-  await cdp.send('HeapProfiler.collectGarbage')
-  return (await cdp.send('Runtime.getHeapUsage')).usedSize
-}
-
 /** How many events a stream message (as sent) carries: 0 unless it is a run's events, a frame. */
 function eventsIn(message: Sent): number {
   return typeof message !== 'string' && isEventFrame(message) ? decodeRunEvents(message).events.length : 0
@@ -360,7 +353,7 @@ export async function pipelineFigures(
           (after - before) / recorded,
           'B/event',
           { op: '<=', value: 64 },
-          `JS heap after GC (CDP) before Run and after the end: ${(before / 1e6).toFixed(1)} -> ` +
+          `JS heap after GC with ArrayBuffers (CDP) before Run and after the end: ${(before / 1e6).toFixed(1)} -> ` +
             `${(after / 1e6).toFixed(1)} MB over ${recorded} events`,
         ),
       ],

@@ -10,10 +10,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import type { Browser, CDPSession } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { figure, formatValue, notMeasured, type Figure } from './figures'
 import { loadNote } from './machine'
-import { PAN_ZOOM_SCRIPT, RUN_STORE, collectErrors, frameFigures, type PageFrames } from './pageScripts'
+import {
+  PAN_ZOOM_SCRIPT,
+  RUN_STORE,
+  collectErrors,
+  frameFigures,
+  heapAfterGc,
+  type PageFrames,
+} from './pageScripts'
 import { topFunctions, type CpuProfile, type ProfileLine } from './profile'
 import { recordingText } from '../src/shared/recording'
 import { MILLION_EVENTS, syntheticRecording } from './synthetic'
@@ -116,17 +123,6 @@ async function timeOpen(
   } finally {
     await page.close().catch(() => {})
   }
-}
-
-/**
- * The JS heap after GC, with the ArrayBuffers' bytes (`backingStorageSize`): typed arrays (a recording's
- * events held as columns) live outside the JS heap, which `usedSize` alone would leave out.
- */
-async function heapAfterGc(cdp: CDPSession): Promise<number> {
-  await cdp.send('HeapProfiler.collectGarbage')
-  await cdp.send('HeapProfiler.collectGarbage')
-  const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number }
-  return usage.usedSize + (usage.backingStorageSize ?? 0)
 }
 
 export interface RecordingResult {

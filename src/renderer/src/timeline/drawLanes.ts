@@ -5,12 +5,15 @@
  */
 import { lastAtOrBeforeBy, type ObjectTrack, type RunTrace, type ThreadTrack } from '../trace/runTrace'
 import { laneMidY, type LaneLayout } from './laneLayout'
+import { linkIndexOf, type PlacedLink } from './linkIndex'
 import { forEachObjectSegment, isOwnedKind, objectCapacity, objectStateText } from './objectSegments'
 import { canvasPainter, fitText, type PaintFont, type Painter } from './painter'
+import { levelIndexOf } from './levelIndex'
 import { printMarks } from './printMarks'
 import { sliceRects } from './sliceRects'
 import { STATE_STYLES } from './statePalette'
-import { timeToPx, type TimeScale } from './timeScale'
+import { pxToTime, timeToPx, type TimeScale } from './timeScale'
+import { waitIndexOf } from './waitIndex'
 
 export interface LaneColours {
   lane: string
@@ -44,6 +47,12 @@ export interface LaneFrame {
   colours: LaneColours
   /** The words on objects' lanes; 600 14px by default. */
   objectFont?: PaintFont
+  /**
+   * The band of the lanes in view, in the lanes' y, when only that shows (the timeline's canvas is
+   * as tall as its view, the lanes scroll under it): lanes outside it are not drawn. All of them
+   * without it (an export).
+   */
+  visibleY?: { top: number; bottom: number }
 }
 
 export interface RenderContext extends LaneFrame {
@@ -64,7 +73,10 @@ const OBJECT_FONT: PaintFont = { sizePx: 14, weight: 600 }
 const MIN_TEXT_PX = 40
 
 export interface DrawStats {
+  /** Causal arrows in view. */
   arrows: number
+  /** Of those, the ones drawn: fewer once there are more than ARROW_LINES_MAX. */
+  arrowsDrawn: number
   rects: number
 }
 
@@ -75,7 +87,8 @@ export function drawLanes(
   trace: RunTrace,
   cursorUs: number | null,
 ): DrawStats {
-  rc.ctx.clearRect(0, 0, rc.widthPx, rc.heightPx)
+  const top = rc.visibleY?.top ?? 0
+  rc.ctx.clearRect(0, top, rc.widthPx, (rc.visibleY?.bottom ?? rc.heightPx) - top)
   return paintLanes(canvasPainter(rc.ctx, rc.dpr), rc, layout, trace, cursorUs)
 }
 
@@ -88,9 +101,16 @@ export function paintLanes(
   cursorUs: number | null,
 ): DrawStats {
   const { widthPx, heightPx, colours } = rc
-  const stats: DrawStats = { arrows: 0, rects: 0 }
+  const stats: DrawStats = { arrows: 0, arrowsDrawn: 0, rects: 0 }
   let alt = false
+  const top = rc.visibleY?.top ?? -Infinity
+  const bottom = rc.visibleY?.bottom ?? Infinity
   for (const lane of layout.lanes) {
+    // Out of view: only the banding goes on.
+    if (lane.y >= bottom || lane.y + lane.height <= top) {
+      alt = lane.kind === 'process' ? false : !alt
+      continue
+    }
     if (lane.kind === 'process') {
       p.rect(0, lane.y, widthPx, lane.height, colours.laneHeader)
       drawLifetime(p, rc, trace, lane.pid, lane.y, lane.height)
@@ -107,10 +127,13 @@ export function paintLanes(
       if (object) drawObject(p, rc, object, lane.y, lane.height, trace)
     }
   }
-  stats.arrows = drawArrows(p, rc, layout, trace)
+  const arrows = drawArrows(p, rc, layout, trace)
+  stats.arrows = arrows.arrows
+  stats.arrowsDrawn = arrows.drawn
   if (cursorUs !== null) {
     const x = timeToPx(rc.scale, cursorUs)
-    p.rect(Math.round(x) - 1, 0, 2, heightPx, colours.cursor)
+    const from = Math.max(0, top)
+    p.rect(Math.round(x) - 1, from, 2, Math.min(heightPx, bottom) - from, colours.cursor)
   }
   return stats
 }
@@ -150,8 +173,7 @@ function drawThread(
   }
   // Operation ticks, once zoomed in far enough to tell them apart.
   const first = lastAtOrBeforeBy(thread.ops, scale.startUs, (o) => o.tUs) + 1
-  let last = first
-  while (last < thread.ops.length && thread.ops[last].tUs <= scale.endUs) last++
+  const last = lastAtOrBeforeBy(thread.ops, scale.endUs, (o) => o.tUs) + 1
   if (last - first > 0 && last - first <= rc.widthPx * TICKS_PER_PX) {
     for (let i = first; i < last; i++) {
       const x = timeToPx(scale, thread.ops[i].tUs)
@@ -222,6 +244,7 @@ function drawObject(
     columnLevel = 0
   }
   // Who waits on it: a strip along the top of the lane, merged where it is unbroken.
+  const waits = trace.waitsOn(object.key)
   const strips: number[] = []
   let stripX0 = NaN
   let stripX1 = NaN
@@ -233,44 +256,61 @@ function drawObject(
     // has hundreds of thousands of such runs, and measuring them took seconds.
     if (run && run.text && run.x1 - run.x0 - 8 > 0) runs.push(run)
   }
-  forEachObjectSegment(
-    object,
-    trace.waitsOn(object.key),
-    scale.startUs,
-    scale.endUs,
-    trace.lastUs,
-    (segment) => {
-      const x0 = Math.max(scale.leftPx, timeToPx(scale, segment.startUs))
-      const x1 = Math.min(scale.rightPx, timeToPx(scale, segment.endUs))
-      if (x1 <= x0) return
-      const level = segment.level ?? 0
-      if (x1 - x0 < 1) {
-        const col = Math.floor(x0)
-        if (col !== column) flush()
-        column = col
-        columnLevel = Math.max(columnLevel, level)
-      } else {
-        flush()
-        if (level > 0) bar(x0, x1 - x0, level)
+  const levels = levelIndexOf(object)
+  const waitIndex = waitIndexOf(waits)
+  const strip = (x0: number, x1: number): void => {
+    if (x0 - stripX1 > 0.5) {
+      strips.push(stripX0, stripX1)
+      stripX0 = x0
+    } else if (Number.isNaN(stripX0)) stripX0 = x0
+    stripX1 = x1
+  }
+  forEachObjectSegment(object, waits, scale.startUs, scale.endUs, trace.lastUs, (segment) => {
+    const x0 = Math.max(scale.leftPx, timeToPx(scale, segment.startUs))
+    const x1 = Math.min(scale.rightPx, timeToPx(scale, segment.endUs))
+    if (x1 <= x0) return
+    const level = segment.level ?? 0
+    if (x1 - x0 < 1) {
+      const col = Math.floor(x0)
+      if (col !== column) flush()
+      column = col
+      columnLevel = Math.max(columnLevel, level)
+      // More changes inside this column: the rest of it at once, from the indices (its highest
+      // level, anyone waiting), and so the columns after it while each holds a step; then on
+      // from the first that does not. Words need more room than a column.
+      let colEndUs = pxToTime(scale, col + 1)
+      if (segment.endUs < colEndUs && colEndUs < scale.endUs) {
+        columnLevel = Math.max(columnLevel, levels.maxDuring(segment.startUs, colEndUs) ?? 0)
+        if (waitIndex.anyDuring(segment.startUs, colEndUs, trace.lastUs)) strip(x0, col + 1)
+        keep()
+        run = null
+        for (let c = col + 1; c + 1 <= scale.rightPx; c++) {
+          const fromUs = colEndUs
+          const toUs = pxToTime(scale, c + 1)
+          if (!levels.anyStepBetween(fromUs, toUs)) break
+          flush()
+          column = c
+          columnLevel = levels.maxDuring(fromUs, toUs) ?? 0
+          if (waitIndex.anyDuring(fromUs, toUs, trace.lastUs)) strip(c, c + 1)
+          colEndUs = toUs
+        }
+        return colEndUs
       }
+    } else {
+      flush()
+      if (level > 0) bar(x0, x1 - x0, level)
+    }
 
-      if (segment.waiting.length) {
-        if (x0 - stripX1 > 0.5) {
-          strips.push(stripX0, stripX1)
-          stripX0 = x0
-        } else if (Number.isNaN(stripX0)) stripX0 = x0
-        stripX1 = x1
-      }
+    if (segment.waiting.length) strip(x0, x1)
 
-      const text = objectStateText(object, segment, name)
-      if (run && run.text === text && x0 - run.x1 <= 0.5) {
-        run.x1 = x1
-        return
-      }
-      keep()
-      run = { x0, x1, text, full: level > 0 }
-    },
-  )
+    const text = objectStateText(object, segment, name)
+    if (run && run.text === text && x0 - run.x1 <= 0.5) {
+      run.x1 = x1
+      return
+    }
+    keep()
+    run = { x0, x1, text, full: level > 0 }
+  })
   flush()
   if (!Number.isNaN(stripX0)) strips.push(stripX0, stripX1)
   keep()
@@ -307,26 +347,56 @@ function drawObject(
 
 /** Past this many arrows in view, heads and dots are left out: the lines alone stay readable. */
 const ARROW_HEADS_MAX = 400
+/**
+ * Past this many arrows in view, only every so many of them is drawn (and the picture says so):
+ * thousands of lines fill the lanes with ink that tells nothing more, and cost a frame each.
+ */
+export const ARROW_LINES_MAX = 500
+const ARROW_NOTE_FONT: PaintFont = { sizePx: 12, weight: 600 }
 
-function drawArrows(p: Painter, rc: LaneFrame, layout: LaneLayout, trace: RunTrace): number {
+function drawArrows(
+  p: Painter,
+  rc: LaneFrame,
+  layout: LaneLayout,
+  trace: RunTrace,
+): { arrows: number; drawn: number } {
   const { scale, colours, widthPx } = rc
+  const index = linkIndexOf(trace)
+  const shows = (placed: PlacedLink): boolean =>
+    layout.byThread.has(placed.fromKey) && layout.byThread.has(placed.link.toKey)
+  // Counted from the index when every thread has its lane (as on screen); else one by one.
+  let everyLane = true
+  for (const key of trace.threads.keys()) everyLane &&= layout.byThread.has(key)
+  let count = 0
+  if (everyLane) count = index.countIn(scale.startUs, scale.endUs)
+  else index.forEachIn(scale.startUs, scale.endUs, (placed) => void (count += shows(placed) ? 1 : 0))
+  if (!count) return { arrows: 0, drawn: 0 }
+  // Thinned by their place in the index, so the same arrows stay while the view pans.
+  const every = Math.ceil(count / ARROW_LINES_MAX)
   const lines: number[] = []
-  for (const link of trace.links) {
-    if (link.toUs < scale.startUs) continue
-    const cause = trace.causeOf(link)
-    if (!cause || cause.threadKey === link.toKey || cause.tUs > scale.endUs) continue
-    const from = layout.byThread.get(cause.threadKey)
-    const to = layout.byThread.get(link.toKey)
-    if (!from || !to) continue
-    const x0 = timeToPx(scale, cause.tUs)
-    const x1 = timeToPx(scale, link.toUs)
-    if ((x0 < 0 && x1 < 0) || (x0 > widthPx && x1 > widthPx)) continue
-    lines.push(x0, laneMidY(from), x1, laneMidY(to))
-  }
-  const count = lines.length / 4
-  if (!count) return 0
-  p.lines(lines, colours.arrow, count > ARROW_HEADS_MAX ? 1 : 1.5)
-  if (count <= ARROW_HEADS_MAX) {
+  const top = rc.visibleY?.top ?? -Infinity
+  const bottom = rc.visibleY?.bottom ?? Infinity
+  let drawn = 0
+  index.forEachIn(
+    scale.startUs,
+    scale.endUs,
+    (placed) => {
+      const from = layout.byThread.get(placed.fromKey)
+      const to = layout.byThread.get(placed.link.toKey)
+      // The stride keeps up to one more per class of length than the cap: those go.
+      if (!from || !to || drawn >= ARROW_LINES_MAX) return
+      const y0 = laneMidY(from)
+      const y1 = laneMidY(to)
+      // Drawn, though it does not show when it stays above or below the lanes in view.
+      drawn++
+      if ((y0 < top && y1 < top) || (y0 > bottom && y1 > bottom)) return
+      lines.push(timeToPx(scale, placed.fromUs), y0, timeToPx(scale, placed.link.toUs), y1)
+    },
+    every,
+  )
+  const shown = lines.length / 4
+  p.lines(lines, colours.arrow, drawn > ARROW_HEADS_MAX ? 1 : 1.5)
+  if (shown && drawn <= ARROW_HEADS_MAX) {
     const heads: number[][] = []
     const tails: number[] = []
     for (let i = 0; i < lines.length; i += 4) {
@@ -336,7 +406,18 @@ function drawArrows(p: Painter, rc: LaneFrame, layout: LaneLayout, trace: RunTra
     p.polygons(heads, colours.arrow)
     p.dots(tails, 2.5, colours.arrow)
   }
-  return count
+  if (every > 1) {
+    // Said where it shows: at the top of the lanes in view, on the right, as much as fits.
+    const words = `${drawn.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} arrows`
+    const note = fitText(p, words, ARROW_NOTE_FONT, widthPx - 12, 0)
+    p.text(note, widthPx - 6, Math.max(0, top) + 10, {
+      font: ARROW_NOTE_FONT,
+      fill: colours.text,
+      halo: { colour: colours.lane, widthPx: 3 },
+      anchor: 'end',
+    })
+  }
+  return { arrows: count, drawn }
 }
 
 /** The head of an arrow from (x0, y0) to (x1, y1): a triangle's corners, x y each. */

@@ -6,6 +6,7 @@
 import type { ObjectTrack, RunTrace, Slice } from '../trace/runTrace'
 import { objectKey } from '../../../shared/trace'
 import type { Hit } from './hitTest'
+import { linkIndexOf } from './linkIndex'
 import { holdersDuring, objectCapacity, isOwnedKind, type ObjectState } from './objectSegments'
 import { STATE_STYLES } from './statePalette'
 import { formatDuration } from './timeScale'
@@ -97,14 +98,17 @@ function describeSlice(slice: Slice, key: number, trace: RunTrace): string[] {
 /** The thread whose operation ended the wait (the cause of the op that completed it), if known. */
 function wokenBy(trace: RunTrace, object: ObjectTrack, slice: Slice, key: number): number | null {
   // The completing operation is recorded as the wait returns: within the slice or just after it.
+  // The earliest such link, found through the links' index by time rather than a pass over all.
   const lateUs = 2_000
-  for (const link of trace.links) {
-    if (link.toKey !== key || link.objectKey !== object.key) continue
-    if (link.toUs < slice.startUs || link.toUs > slice.endUs + lateUs) continue
-    const cause = trace.causeOf(link)
-    if (cause && cause.threadKey !== key) return cause.threadKey
-  }
-  return null
+  let waker: number | null = null
+  let wokeUs = Infinity
+  linkIndexOf(trace).forEachIn(slice.startUs, slice.endUs + lateUs, ({ link, fromKey }) => {
+    if (link.toKey !== key || link.objectKey !== object.key || fromKey === key) return
+    if (link.toUs < slice.startUs || link.toUs > slice.endUs + lateUs || link.toUs >= wokeUs) return
+    waker = fromKey
+    wokeUs = link.toUs
+  })
+  return waker
 }
 
 function describeObjectState(object: ObjectTrack, state: ObjectState, trace: RunTrace): string[] {

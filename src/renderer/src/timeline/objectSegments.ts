@@ -5,8 +5,10 @@
  * in `acquire()` has no operation yet, only its slice.
  */
 import { OBJECT_STATE_FIELDS, type ObjectKind } from '../../../shared/trace'
-import { lastAtOrBeforeBy, type ObjectStep, type ObjectTrack, type Wait } from '../trace/runTrace'
+import type { ObjectStep, ObjectTrack, Wait } from '../trace/runTrace'
 import { objectLevel } from './objectLevel'
+import { levelIndexOf } from './levelIndex'
+import { waitIndexOf, type WaitIndex } from './waitIndex'
 
 export interface ObjectState {
   /** objectLevel's number (1 while owned, a queue's depth, ...), or null while nothing is known. */
@@ -51,7 +53,9 @@ function stepStateAt(
   object: ObjectTrack,
   atUs: number,
 ): { index: number; level: number | null; owner: number | null } {
-  const index = lastAtOrBeforeBy(object.steps, atUs, (s) => s.startUs)
+  const levels = levelIndexOf(object)
+  levels.sync()
+  const index = levels.lastAtOrBefore(atUs)
   for (let j = index; j >= 0; j--) {
     const after = object.steps[j].after
     const level = objectLevel(object.kind, after)
@@ -87,7 +91,7 @@ export function objectStateAt(
   nowUs: number,
 ): ObjectState {
   const { index, level, owner } = stepStateAt(object, atUs)
-  const waiting = waits.filter((w) => w.slice.startUs <= atUs && atUs < endOf(w, nowUs))
+  const waiting = waitIndexOf(waits).at(atUs, nowUs)
   return {
     ...effective(object, level, owner, waiting),
     waiting,
@@ -114,7 +118,9 @@ export function objectSegments(
 /**
  * objectSegments one at a time, without making them: `visit` gets the same object each time,
  * changed, so it must copy what it keeps. A long run seen whole has hundreds of thousands of
- * segments, which as objects cost much of its first draw.
+ * segments, which as objects cost much of its first draw. `visit` may return a later time to go on
+ * from, skipping the segments before it: the lane's level of detail skips a pixel column's worth.
+ * The waits come through their index (waitIndexOf), so only those near the window are looked at.
  */
 export function forEachObjectSegment(
   object: ObjectTrack,
@@ -122,10 +128,10 @@ export function forEachObjectSegment(
   fromUs: number,
   toUs: number,
   nowUs: number,
-  visit: (segment: Readonly<ObjectSegment>) => void,
+  visit: (segment: Readonly<ObjectSegment>) => number | void,
 ): void {
   const endUs = Math.min(toUs, nowUs)
-  if (endUs <= fromUs) return
+  const index = waitIndexOf(waits)
   const segment: ObjectSegment = {
     startUs: 0,
     endUs: 0,
@@ -134,28 +140,36 @@ export function forEachObjectSegment(
     waiting: NO_WAITERS,
     step: null,
   }
+  for (let atUs: number | null = fromUs; atUs !== null && atUs < endUs;) {
+    atUs = walkSegments(object, waits, index, atUs, endUs, nowUs, segment, visit)
+  }
+}
+
+/** The segments from `fromUs` to `endUs`; returns where `visit` asked to go on from, or null at the end. */
+function walkSegments(
+  object: ObjectTrack,
+  waits: readonly Wait[],
+  index: WaitIndex,
+  fromUs: number,
+  endUs: number,
+  nowUs: number,
+  segment: ObjectSegment,
+  visit: (segment: Readonly<ObjectSegment>) => number | void,
+): number | null {
   const steps = object.steps
   const initial = stepStateAt(object, fromUs)
+  // Times from the indices' arrays of numbers (synced by the calls above), not from the objects.
+  const stepStarts = levelIndexOf(object).starts
   let level = initial.level
   let owner = initial.owner
   let step = initial.index >= 0 ? steps[initial.index] : null
-
-  // Who is waiting at the start, and when others start or stop waiting inside the window.
-  let waiting: Wait[] = []
-  const changes: { tUs: number; wait: Wait; starts: boolean }[] = []
-  for (const w of waits) {
-    const startUs = w.slice.startUs
-    if (startUs >= endUs) continue
-    const stopUs = endOf(w, nowUs)
-    if (stopUs <= fromUs) continue
-    if (startUs <= fromUs) waiting.push(w)
-    else changes.push({ tUs: startUs, wait: w, starts: true })
-    if (stopUs < endUs) changes.push({ tUs: stopUs, wait: w, starts: false })
-  }
-  changes.sort((a, b) => a.tUs - b.tUs)
+  // Who is waiting at the start; then waits start in the order of the list, and stop.
+  let waiting: readonly Wait[] = index.at(fromUs, nowUs)
+  let nextWait = index.firstStartingAfter(fromUs)
+  const waitStarts = index.starts
 
   let tUs = fromUs
-  const emit = (untilUs: number): void => {
+  const emit = (untilUs: number): number | void => {
     if (untilUs <= tUs || (level === null && waiting.length === 0)) return
     // Segments share the waiters' array until it changes: from here on it is replaced, never
     // changed in place (a copy per segment cost much of a long run's first draw).
@@ -167,30 +181,42 @@ export function forEachObjectSegment(
     segment.owner = shown.owner
     segment.waiting = now
     segment.step = step
-    visit(segment)
+    return visit(segment)
   }
   let next = initial.index + 1
-  let c = 0
   for (;;) {
-    const stepUs = next < steps.length && steps[next].startUs < endUs ? steps[next].startUs : Infinity
-    const changeUs = c < changes.length ? changes[c].tUs : Infinity
-    if (stepUs === Infinity && changeUs === Infinity) break
-    const atUs = Math.min(stepUs, changeUs)
-    emit(atUs)
+    const stepUs = next < stepStarts.length && stepStarts[next] < endUs ? stepStarts[next] : Infinity
+    const startUs =
+      nextWait < waitStarts.length && waitStarts[nextWait] < endUs ? waitStarts[nextWait] : Infinity
+    let stopUs = Infinity
+    let stopping: Wait | null = null
+    for (const w of waiting) {
+      const stop = endOf(w, nowUs)
+      if (stop < stopUs && stop < endUs) {
+        stopUs = stop
+        stopping = w
+      }
+    }
+    const atUs = Math.min(stepUs, startUs, stopUs)
+    if (atUs === Infinity) break
+    const resume = emit(atUs)
+    if (resume !== undefined && resume > tUs) return resume
     tUs = Math.max(tUs, atUs)
-    if (stepUs <= changeUs) {
+    if (stepUs === atUs) {
       step = steps[next++]
       const stepLevel = objectLevel(object.kind, step.after)
       if (stepLevel !== null) {
         level = stepLevel
         owner = step.after.owner ?? null
       }
+    } else if (startUs === atUs) {
+      waiting = [...waiting, waits[nextWait++]]
     } else {
-      const change = changes[c++]
-      waiting = change.starts ? [...waiting, change.wait] : waiting.filter((w) => w !== change.wait)
+      waiting = waiting.filter((w) => w !== stopping)
     }
   }
-  emit(endUs)
+  const resume = emit(endUs)
+  return resume !== undefined && resume > tUs ? resume : null
 }
 
 /**

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { ThreadState } from '../../../shared/trace'
+import { THREAD_STATES, type ThreadState } from '../../../shared/trace'
+import { mulberry32 } from '../../../../tests/support/random'
 import type { Slice } from '../trace/runTrace'
-import { firstSliceEndingAfter, sliceRects } from './sliceRects'
-import { makeTimeScale } from './timeScale'
+import { firstSliceEndingAfter, sliceRects, type SliceRect } from './sliceRects'
+import { makeTimeScale, timeToPx, type TimeScale } from './timeScale'
 
 function slices(...spans: [number, number, ThreadState][]): Slice[] {
   return spans.map(([startUs, endUs, state]) => ({ startUs, endUs, state, objectKey: null, line: 0 }))
@@ -49,5 +50,117 @@ describe('sliceRects', () => {
     expect(firstSliceEndingAfter(s, 5)).toBe(0)
     expect(firstSliceEndingAfter(s, 10)).toBe(1)
     expect(firstSliceEndingAfter(s, 1e9)).toBe(2)
+  })
+})
+
+/** The rule itself, slice by slice: what the running totals must agree with. */
+function sliceRectsByScan(all: readonly Slice[], scale: TimeScale, nowUs: number): SliceRect[] {
+  const rects: SliceRect[] = []
+  const bucket = new Float64Array(THREAD_STATES.length)
+  let col = NaN
+  const push = (x0: number, x1: number, state: ThreadState): void => {
+    const prev = rects.at(-1)
+    if (prev && prev.state === state && x0 - prev.x1 <= 0.01) prev.x1 = Math.max(prev.x1, x1)
+    else rects.push({ x0, x1, state })
+  }
+  const flush = (): void => {
+    if (Number.isNaN(col)) return
+    let best = 0
+    for (let s = 1; s < bucket.length; s++) if (bucket[s] > bucket[best]) best = s
+    push(col, col + 1, THREAD_STATES[best])
+    bucket.fill(0)
+    col = NaN
+  }
+  for (const slice of all) {
+    const endUs = Math.min(slice.endUs, nowUs)
+    if (slice.startUs >= scale.endUs || endUs <= scale.startUs || endUs <= slice.startUs) continue
+    const x0 = Math.max(scale.leftPx, timeToPx(scale, slice.startUs))
+    const x1 = Math.min(scale.rightPx, timeToPx(scale, endUs))
+    if (x1 <= x0) continue
+    if (x1 - x0 >= 1) {
+      flush()
+      push(x0, x1, slice.state)
+      continue
+    }
+    if (Math.floor(x0) !== col) flush()
+    col = Math.floor(x0)
+    bucket[THREAD_STATES.indexOf(slice.state)] += x1 - x0
+  }
+  flush()
+  return rects
+}
+
+/** A thread's slices: mostly short, some long, the last one open. */
+function randomSlices(rand: () => number, count: number): Slice[] {
+  const out: Slice[] = []
+  let tUs = rand() * 100
+  for (let i = 0; i < count; i++) {
+    const long = rand() < 0.02
+    const length = long ? 200 + rand() * 5000 : rand() * 3
+    const state = THREAD_STATES[Math.floor(rand() * (THREAD_STATES.length - 1))]
+    out.push({ startUs: tUs, endUs: tUs + length, state, objectKey: null, line: 0 })
+    tUs += length
+  }
+  out[out.length - 1].endUs = Infinity
+  return out
+}
+
+describe('sliceRects on many slices', () => {
+  it('equals the slice-by-slice rule on random threads, at every zoom', () => {
+    const rand = mulberry32(8)
+    for (let round = 0; round < 30; round++) {
+      const all = randomSlices(rand, 200 + Math.floor(rand() * 3000))
+      const lastUs = all[all.length - 1].startUs + rand() * 100
+      const spanUs = lastUs * 10 ** -(rand() * 3)
+      const startUs = (lastUs - spanUs) * rand() - 50
+      const scale = makeTimeScale(startUs, startUs + spanUs, 0, 300 + Math.floor(rand() * 900))
+      const rects = sliceRects(all, scale, lastUs)
+      const expected = sliceRectsByScan(all, scale, lastUs)
+      expect(rects.length).toBe(expected.length)
+      rects.forEach((r, i) => {
+        expect(r.state).toBe(expected[i].state)
+        expect(r.x0).toBeCloseTo(expected[i].x0, 6)
+        expect(r.x1).toBeCloseTo(expected[i].x1, 6)
+      })
+    }
+  })
+
+  it('never merges away a slice at least a pixel wide, among thousands narrower', () => {
+    const all: Slice[] = []
+    const add = (startUs: number, endUs: number, state: ThreadState): void =>
+      void all.push({ startUs, endUs, state, objectKey: null, line: 0 })
+    // Running most of each 0.05 µs, a GIL wait the rest; 3 µs of sleep (3 px at 1 µs a pixel) between.
+    const dense = (fromUs: number): void => {
+      for (let i = 0; i < 20_000; i++) {
+        const t = fromUs + i * 0.05
+        add(t, t + 0.04, 'running')
+        add(t + 0.04, t + 0.05, 'gil-wait')
+      }
+    }
+    dense(0)
+    add(1000, 1003, 'sleeping')
+    dense(1003)
+    const rects = sliceRects(all, makeTimeScale(0, 2003, 0, 2003), Infinity)
+    expect(rects).toEqual([
+      { x0: 0, x1: 1000, state: 'running' },
+      { x0: 1000, x1: 1003, state: 'sleeping' },
+      { x0: 1003, x1: 2003, state: 'running' },
+    ])
+  })
+
+  it('counts slices that end while a run streams once they have ended', () => {
+    const rand = mulberry32(3)
+    const all = randomSlices(rand, 2000)
+    const growing: Slice[] = []
+    const scale = makeTimeScale(0, all[all.length - 1].startUs, 0, 400)
+    for (let i = 0; i < all.length; i++) {
+      const prev = growing.at(-1)
+      if (prev) prev.endUs = all[i - 1].endUs
+      growing.push({ ...all[i], endUs: Infinity })
+      if (i % 97 === 0) {
+        const nowUs = all[i].startUs
+        expect(sliceRects(growing, scale, nowUs)).toEqual(sliceRectsByScan(growing, scale, nowUs))
+      }
+    }
   })
 })

@@ -2,10 +2,125 @@
  * Level of detail: a thread's slices as rectangles to fill. A slice at least a pixel wide is its own
  * rectangle; narrower ones that share a pixel column become one column of the state that took
  * most of that pixel's time. Neighbours of one state merge, so a frame fills few rectangles.
+ *
+ * A column's time per state is not summed slice by slice: each thread's slices keep running totals
+ * per state every BLOCK slices (StateTimes), so a column holding thousands of slices costs two
+ * binary searches and two short partial sums, and a frame costs what its pixels do, not its slices.
  */
 import { THREAD_STATES, type ThreadState } from '../../../shared/trace'
 import type { Slice } from '../trace/runTrace'
-import { timeToPx, type TimeScale } from './timeScale'
+import { pxToTime, timeToPx, type TimeScale } from './timeScale'
+
+const STATES = THREAD_STATES.length
+const STATE_INDEX = new Map<ThreadState, number>(THREAD_STATES.map((s, i) => [s, i]))
+/** Slices per block of running totals: the partial sums at a column's two ends are at most this long. */
+const BLOCK = 16
+
+/**
+ * A thread's ended slices as columns of numbers (start, length, state), and the time per state
+ * before each block boundary: `totals[b * STATES + s]` is the time slices 0 to before b * BLOCK
+ * spent in state s. The columns are what a dense stretch reads: the slices themselves are objects
+ * all over the heap, and reading them one by one cost most of a frame. A thread's slices are
+ * appended in order and only its last one is still open, so what is taken in never changes.
+ */
+class StateTimes {
+  starts = new Float64Array(256)
+  lengths = new Float64Array(256)
+  states = new Uint8Array(256)
+  /** Slices taken in: those before the first open one. */
+  count = 0
+  private totals = new Float64Array(16 * STATES)
+
+  constructor(private readonly slices: readonly Slice[]) {}
+
+  /** Takes in the slices that ended since. */
+  extend(): void {
+    const slices = this.slices
+    let n = this.count
+    while (n < slices.length && slices[n].endUs < Infinity) n++
+    if (n === this.count) return
+    if (n > this.starts.length) {
+      const size = Math.max(n, this.starts.length * 2)
+      this.starts = grow(this.starts, size)
+      this.lengths = grow(this.lengths, size)
+      const states = new Uint8Array(size)
+      states.set(this.states)
+      this.states = states
+    }
+    for (let i = this.count; i < n; i++) {
+      const slice = slices[i]
+      this.starts[i] = slice.startUs
+      this.lengths[i] = slice.endUs - slice.startUs
+      this.states[i] = STATE_INDEX.get(slice.state) ?? 0
+    }
+    const blocksBefore = Math.floor(this.count / BLOCK)
+    const blocks = Math.floor(n / BLOCK)
+    if ((blocks + 1) * STATES > this.totals.length)
+      this.totals = grow(this.totals, Math.max((blocks + 1) * STATES, this.totals.length * 2))
+    for (let b = blocksBefore; b < blocks; b++) {
+      const to = (b + 1) * STATES
+      this.totals.copyWithin(to, b * STATES, to)
+      for (let i = b * BLOCK; i < (b + 1) * BLOCK; i++) this.totals[to + this.states[i]] += this.lengths[i]
+    }
+    this.count = n
+  }
+
+  /** Adds to `into` (per state, in THREAD_STATES order) `scale` times the time of slices `from` to before `to`, all taken in. */
+  addTimes(from: number, to: number, into: Float64Array, scale: number): void {
+    const firstBlock = Math.ceil(from / BLOCK)
+    const lastBlock = Math.floor(to / BLOCK)
+    if (lastBlock - firstBlock < 1) {
+      this.addEach(from, to, into, scale)
+      return
+    }
+    this.addEach(from, firstBlock * BLOCK, into, scale)
+    for (let s = 0; s < STATES; s++) {
+      into[s] += (this.totals[lastBlock * STATES + s] - this.totals[firstBlock * STATES + s]) * scale
+    }
+    this.addEach(lastBlock * BLOCK, to, into, scale)
+  }
+
+  private addEach(from: number, to: number, into: Float64Array, scale: number): void {
+    for (let i = from; i < to; i++) into[this.states[i]] += this.lengths[i] * scale
+  }
+
+  /**
+   * Index of the first slice taken in that starts at or after `tUs`, from `lo` on (`count` if
+   * none): galloping, since it is mostly a few slices on.
+   */
+  firstStartingFrom(tUs: number, lo: number): number {
+    const starts = this.starts
+    let step = 1
+    let hi = lo
+    while (hi < this.count && starts[hi] < tUs) {
+      lo = hi + 1
+      hi += step
+      step *= 2
+    }
+    hi = Math.min(hi, this.count)
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (starts[mid] < tUs) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+}
+
+function grow(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
+  const grown = new Float64Array(size)
+  grown.set(array)
+  return grown
+}
+
+const stateTimes = new WeakMap<readonly Slice[], StateTimes>()
+
+function stateTimesOf(slices: readonly Slice[]): StateTimes {
+  let times = stateTimes.get(slices)
+  if (!times) stateTimes.set(slices, (times = new StateTimes(slices)))
+  times.extend()
+  return times
+}
 
 export interface SliceRect {
   x0: number
@@ -25,7 +140,25 @@ export function firstSliceEndingAfter(slices: readonly Slice[], tUs: number): nu
   return lo
 }
 
-/** Rectangles for the visible part of `slices`; open slices run to `nowUs`. */
+/** Appends a rectangle, or widens the last one if it is of the same state and touches it. */
+function pushRect(rects: SliceRect[], x0: number, x1: number, state: ThreadState): void {
+  const prev = rects.length ? rects[rects.length - 1] : undefined
+  if (prev && prev.state === state && x0 - prev.x1 <= 0.01) prev.x1 = Math.max(prev.x1, x1)
+  else rects.push({ x0, x1, state })
+}
+
+/** The state that took most of a column's time (the first of equals, in THREAD_STATES order). */
+function dominant(bucket: Float64Array): ThreadState {
+  let best = 0
+  for (let s = 1; s < bucket.length; s++) if (bucket[s] > bucket[best]) best = s
+  return THREAD_STATES[best]
+}
+
+/**
+ * Rectangles for the visible part of `slices`; open slices run to `nowUs`. (No closures inside: V8
+ * inlines a closure by its identity, a new one per call, and threw the optimised loop away each
+ * time, which made this loop some fifty times slower.)
+ */
 export function sliceRects(
   slices: readonly Slice[],
   scale: TimeScale,
@@ -33,43 +166,46 @@ export function sliceRects(
   minPx = 1,
 ): SliceRect[] {
   const rects: SliceRect[] = []
-  const bucket = new Float64Array(THREAD_STATES.length)
+  const bucket = new Float64Array(STATES)
   let bucketCol = NaN
-
-  const push = (x0: number, x1: number, state: ThreadState): void => {
-    const prev = rects.at(-1)
-    if (prev && prev.state === state && x0 - prev.x1 <= 0.01) prev.x1 = Math.max(prev.x1, x1)
-    else rects.push({ x0, x1, state })
-  }
-  const flush = (): void => {
-    if (Number.isNaN(bucketCol)) return
-    let best = 0
-    for (let s = 1; s < bucket.length; s++) if (bucket[s] > bucket[best]) best = s
-    push(bucketCol, bucketCol + 1, THREAD_STATES[best])
-    bucket.fill(0)
-    bucketCol = NaN
-  }
-
+  const pxPerUs = (scale.rightPx - scale.leftPx) / (scale.endUs - scale.startUs)
+  // Ended slices are read from the columns of numbers; the open one, if any, from itself.
+  const times = stateTimesOf(slices)
+  const { starts, lengths, states, count } = times
   for (let i = firstSliceEndingAfter(slices, scale.startUs); i < slices.length; i++) {
-    const slice = slices[i]
-    if (slice.startUs >= scale.endUs) break
-    const endUs = Math.min(slice.endUs, nowUs)
-    if (endUs <= slice.startUs) continue
-    const x0 = Math.max(scale.leftPx, timeToPx(scale, slice.startUs))
+    const startUs = i < count ? starts[i] : slices[i].startUs
+    if (startUs >= scale.endUs) break
+    const endUs = Math.min(i < count ? startUs + lengths[i] : slices[i].endUs, nowUs)
+    if (endUs <= startUs) continue
+    const x0 = Math.max(scale.leftPx, timeToPx(scale, startUs))
     const x1 = Math.min(scale.rightPx, timeToPx(scale, endUs))
     if (x1 <= x0) continue
-    if (x1 - x0 >= minPx) {
-      flush()
-      push(x0, x1, slice.state)
-      continue
-    }
+    const state = i < count ? states[i] : (STATE_INDEX.get(slices[i].state) ?? 0)
     const col = Math.floor(x0)
-    if (col !== bucketCol) {
-      flush()
+    if (x1 - x0 >= minPx || col !== bucketCol) {
+      if (!Number.isNaN(bucketCol)) {
+        pushRect(rects, bucketCol, bucketCol + 1, dominant(bucket))
+        bucket.fill(0)
+        bucketCol = NaN
+      }
+      if (x1 - x0 >= minPx) {
+        pushRect(rects, x0, x1, THREAD_STATES[state])
+        continue
+      }
       bucketCol = col
     }
-    bucket[THREAD_STATES.indexOf(slice.state)] += x1 - x0
+    bucket[state] += x1 - x0
+    // The slices after it that end inside the same column go in at once, from the running totals:
+    // all but the last that starts in the column, which may reach past it and goes round the loop.
+    const colEndUs = pxToTime(scale, col + 1)
+    if (colEndUs > nowUs || colEndUs > scale.endUs) continue
+    if (!(i + 2 < count && starts[i + 2] < colEndUs)) continue
+    const next = times.firstStartingFrom(colEndUs, i + 1)
+    if (next - i > 2) {
+      times.addTimes(i + 1, next - 1, bucket, pxPerUs)
+      i = next - 2
+    }
   }
-  flush()
+  if (!Number.isNaN(bucketCol)) pushRect(rects, bucketCol, bucketCol + 1, dominant(bucket))
   return rects
 }

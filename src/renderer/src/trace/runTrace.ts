@@ -14,7 +14,9 @@ import type {
 } from '../../../shared/trace'
 import { eventId, objectKey, OBJECT_KINDS, threadKey } from '../../../shared/trace'
 import type { LaneObject, LaneProcess, LaneThread } from '../timeline/laneLayout'
+import { stepInsertedAt } from '../timeline/levelIndex'
 import { objectLevel } from '../timeline/objectLevel'
+import { waitInsertedAt } from '../timeline/waitIndex'
 
 /** A span of one state. `endUs` is Infinity while the thread is still in it. */
 export interface Slice {
@@ -287,7 +289,9 @@ export class RunTrace {
           if (waitedOn !== null && (e.state === 'blocked' || e.state === 'waiting')) {
             let waits = this.waits.get(waitedOn)
             if (!waits) this.waits.set(waitedOn, (waits = []))
-            insertByTime(waits, { threadKey: key, slice }, (w) => w.slice.startUs)
+            // The timeline's index of these waits (if made) reads them again from there.
+            const at = insertByTime(waits, { threadKey: key, slice }, (w) => w.slice.startUs)
+            waitInsertedAt(waits, at)
           }
         }
         this.passLine(t, e.tUs, e.line)
@@ -300,11 +304,12 @@ export class RunTrace {
         const track = this.objects.get(ok)
         if (track) {
           // Threads' batches arrive out of step with each other: keep the steps in time order.
-          insertByTime(
+          const at = insertByTime(
             track.steps,
             { startUs: e.tUs, after: e.after, op: e.op, threadKey: key },
             (s) => s.startUs,
           )
+          stepInsertedAt(track, at)
           track.maxLevel = Math.max(track.maxLevel, objectLevel(track.kind, e.after) ?? 0)
         }
         if (e.cause !== null)
@@ -391,13 +396,17 @@ export class RunTrace {
   }
 }
 
-/** Inserts `item` after every item at or before its time; from the end, since most come in order. */
-function insertByTime<T>(items: T[], item: T, at: (item: T) => number): void {
+/**
+ * Inserts `item` after every item at or before its time; from the end, since most come in order.
+ * Returns where it went.
+ */
+function insertByTime<T>(items: T[], item: T, at: (item: T) => number): number {
   const tUs = at(item)
   let i = items.length
   while (i > 0 && at(items[i - 1]) > tUs) i--
   if (i === items.length) items.push(item)
   else items.splice(i, 0, item)
+  return i
 }
 
 /** Index of the last value <= x in a sorted array, or -1. */

@@ -1,0 +1,137 @@
+/**
+ * Causal links indexed by time, for the arrows in view without a pass over every link. Links are
+ * appended as their operations arrive, in no order of time, and an arrow can only be placed once
+ * its cause has arrived too. So the index takes new links lazily (when the trace has more events
+ * than it saw) and keeps those whose cause is missing aside until it comes. An arrow spans from
+ * the earlier of its two ends to the later; arrows are kept in classes by how long they are (under
+ * 1 µs, under 2, 4, 8 µs, ...), each sorted by its earlier end, so a window finds those that reach
+ * into it with a binary search per class: a long arrow never makes the short ones be scanned.
+ * How many reach into a window is counted from those searches too, and thinning them out visits
+ * only the ones kept, so a window of seventy thousand arrows costs what the drawn ones do.
+ * A link within one thread draws no arrow and is left out.
+ */
+import type { CausalLink, RunTrace } from '../trace/runTrace'
+
+export interface PlacedLink {
+  link: CausalLink
+  /** The cause's thread and time. */
+  fromKey: number
+  fromUs: number
+}
+
+interface LengthClass {
+  /** The earlier end of each arrow, ascending. */
+  lo: number[]
+  links: PlacedLink[]
+}
+
+export class LinkIndex {
+  private readonly classes: LengthClass[] = []
+  /** Links of the trace taken so far. */
+  private seen = 0
+  /** Links whose cause had not arrived, by their index in the trace's links. */
+  private waiting: number[] = []
+  private seenEvents = -1
+  size = 0
+
+  constructor(private readonly trace: RunTrace) {}
+
+  private sync(): void {
+    const trace = this.trace
+    if (trace.eventCount === this.seenEvents) return
+    this.seenEvents = trace.eventCount
+    const still: number[] = []
+    for (const i of this.waiting) if (!this.place(i)) still.push(i)
+    for (; this.seen < trace.links.length; this.seen++) if (!this.place(this.seen)) still.push(this.seen)
+    this.waiting = still
+  }
+
+  private place(i: number): boolean {
+    const link = this.trace.links[i]
+    const cause = this.trace.causeOf(link)
+    if (!cause) return false
+    if (cause.threadKey === link.toKey) return true
+    const lo = Math.min(cause.tUs, link.toUs)
+    const length = Math.max(cause.tUs, link.toUs) - lo
+    const c = length < 1 ? 0 : Math.floor(Math.log2(length)) + 1
+    while (this.classes.length <= c) this.classes.push({ lo: [], links: [] })
+    const { lo: los, links } = this.classes[c]
+    // Mostly in order: from the end.
+    let at = los.length
+    while (at > 0 && los[at - 1] > lo) at--
+    los.splice(at, 0, lo)
+    links.splice(at, 0, { link, fromKey: cause.threadKey, fromUs: cause.tUs })
+    this.size++
+    return true
+  }
+
+  /** Arrows of class `c` are shorter than this: any that reaches `fromUs` starts after fromUs minus it. */
+  private static reach(c: number): number {
+    return c === 0 ? 1 : 2 ** c
+  }
+
+  /** How many placed links reach into `fromUs` to `toUs`. */
+  countIn(fromUs: number, toUs: number): number {
+    this.sync()
+    let count = 0
+    for (let c = 0; c < this.classes.length; c++) {
+      const { lo, links } = this.classes[c]
+      const first = firstAtOrAfter(lo, fromUs - LinkIndex.reach(c))
+      const inside = firstAtOrAfter(lo, fromUs)
+      const end = firstAfter(lo, toUs)
+      // Those starting inside the window reach into it; of those starting before, the long enough.
+      count += Math.max(0, end - inside)
+      for (let k = first; k < Math.min(inside, end); k++) {
+        if (Math.max(links[k].fromUs, links[k].link.toUs) >= fromUs) count++
+      }
+    }
+    return count
+  }
+
+  /**
+   * Visits the placed links that reach into `fromUs` to `toUs`, class by class; with `every`, only
+   * those whose place in their class is a multiple of it (the same ones while the window moves).
+   */
+  forEachIn(fromUs: number, toUs: number, visit: (placed: PlacedLink) => void, every = 1): void {
+    this.sync()
+    for (let c = 0; c < this.classes.length; c++) {
+      const { lo, links } = this.classes[c]
+      const first = firstAtOrAfter(lo, fromUs - LinkIndex.reach(c))
+      for (let k = Math.ceil(first / every) * every; k < lo.length && lo[k] <= toUs; k += every) {
+        const placed = links[k]
+        if (Math.max(placed.fromUs, placed.link.toUs) >= fromUs) visit(placed)
+      }
+    }
+  }
+}
+
+function firstAtOrAfter(sorted: readonly number[], x: number): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid] < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+function firstAfter(sorted: readonly number[], x: number): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid] <= x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+const indices = new WeakMap<RunTrace, LinkIndex>()
+
+/** The trace's link index, made on first use and kept with it. */
+export function linkIndexOf(trace: RunTrace): LinkIndex {
+  let index = indices.get(trace)
+  if (!index) indices.set(trace, (index = new LinkIndex(trace)))
+  return index
+}

@@ -1,0 +1,110 @@
+/**
+ * The waits on one object, indexed by time: which of them overlap a window, without a pass over
+ * all of them (a long run has hundreds of thousands, and the lane and the tooltips ask per frame).
+ * Waits are in order of their start (RunTrace keeps them so); their ends are in no order, so a
+ * MaxPyramid of ends finds those still going at a time. An open wait (its slice not ended yet)
+ * counts as endless until it ends; each answer checks the slice's real end.
+ */
+import type { Wait } from '../trace/runTrace'
+import { MaxPyramid } from './maxPyramid'
+
+export class WaitIndex {
+  private readonly ends: MaxPyramid
+  /** The waits that were open when the ends were last read: read again once they end. */
+  private open: number[] = []
+
+  constructor(readonly waits: readonly Wait[]) {
+    this.ends = new MaxPyramid(
+      (i) => waits[i].slice.endUs,
+      (i) => waits[i].slice.startUs,
+    )
+  }
+
+  /** A wait was inserted at `i` (RunTrace says so; the rest shift). */
+  insertedAt(i: number): void {
+    this.ends.changedFrom(i)
+  }
+
+  private sync(): void {
+    for (const i of this.open) {
+      if (!(this.waits[i]?.slice.endUs === Infinity)) this.ends.changedFrom(i)
+    }
+    this.ends.sync(this.waits.length)
+    // At most one a thread: found through the pyramid, not a pass.
+    this.open = []
+    this.ends.forEachAbove(0, this.waits.length, Number.MAX_VALUE, (i) => void this.open.push(i))
+  }
+
+  /** Index of the first wait that starts after `tUs`. */
+  private startingAfter(tUs: number): number {
+    return this.ends.firstKeyAfter(tUs)
+  }
+
+  /** Index of the first wait that starts at or after `tUs`. */
+  private startingFrom(tUs: number): number {
+    return this.ends.firstKeyFrom(tUs)
+  }
+
+  /**
+   * Visits the waits that overlap `fromUs` to before `toUs` (open ones end at `nowUs`), in order of
+   * their start, until `visit` returns false.
+   */
+  forEachOverlapping(
+    fromUs: number,
+    toUs: number,
+    nowUs: number,
+    visit: (wait: Wait, index: number) => boolean | void,
+  ): void {
+    this.sync()
+    this.ends.forEachAbove(0, this.startingFrom(toUs), fromUs, (i) => {
+      const w = this.waits[i]
+      return Math.min(w.slice.endUs, nowUs) <= fromUs || visit(w, i)
+    })
+  }
+
+  /** The waits going on at `atUs` (started at or before it, not ended), in order of their start. */
+  at(atUs: number, nowUs: number): Wait[] {
+    const found: Wait[] = []
+    this.sync()
+    this.ends.forEachAbove(0, this.startingAfter(atUs), atUs, (i) => {
+      const w = this.waits[i]
+      if (atUs < Math.min(w.slice.endUs, nowUs)) found.push(w)
+    })
+    return found
+  }
+
+  /** Whether anyone waited at some time from `fromUs` to before `toUs`. */
+  anyDuring(fromUs: number, toUs: number, nowUs: number): boolean {
+    let any = false
+    this.forEachOverlapping(fromUs, toUs, nowUs, () => {
+      any = true
+      return false
+    })
+    return any
+  }
+
+  /** Index of the first wait that starts after `tUs`: for walking the starts in order from there. */
+  firstStartingAfter(tUs: number): number {
+    this.sync()
+    return this.startingAfter(tUs)
+  }
+
+  /** When each wait starts, in their order (up to date after any query). */
+  get starts(): readonly number[] {
+    return this.ends.keys
+  }
+}
+
+const indices = new WeakMap<readonly Wait[], WaitIndex>()
+
+/** The index of a list of waits, made on first use and kept with it. */
+export function waitIndexOf(waits: readonly Wait[]): WaitIndex {
+  let index = indices.get(waits)
+  if (!index) indices.set(waits, (index = new WaitIndex(waits)))
+  return index
+}
+
+/** A wait was inserted at `i`: an index made already reads the ends again from there. */
+export function waitInsertedAt(waits: readonly Wait[], i: number): void {
+  indices.get(waits)?.insertedAt(i)
+}

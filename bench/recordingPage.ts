@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { figure, formatValue, notMeasured, type Figure } from './figures'
 import { loadNote } from './machine'
 import {
@@ -66,6 +66,20 @@ const STEPS_SCRIPT = `(() => {
 const OPENED = `window.__benchOpen.drawn !== null || document.querySelector('.files [role="alert"]') !== null`
 
 /**
+ * Opens `file` through the page's Open… input and waits until it is drawn or refused, or the time
+ * runs out (false). Polled from here: the page's CSP refuses the eval page.waitForFunction needs.
+ */
+async function openAndWait(page: Page, file: string): Promise<boolean> {
+  await page.locator('[data-testid="open-recording"]').setInputFiles(file)
+  const waitStart = performance.now()
+  while (performance.now() - waitStart < OPEN_TIMEOUT_MS) {
+    await new Promise((r) => setTimeout(r, 250))
+    if ((await page.evaluate(OPENED)) as boolean) return true
+  }
+  return false
+}
+
+/**
  * In the page: a second RunTrace, built from the open recording's events as the replay builds its
  * own, kept so that the heap can be weighed with it: what the trace (the drawing's model) holds.
  */
@@ -107,13 +121,7 @@ async function timeOpen(
     await page.goto(url)
     await page.locator('[data-scenario="race-counter"]').waitFor({ timeout: 30_000 })
     await page.evaluate(watchOpen(events))
-    await page.locator('[data-testid="open-recording"]').setInputFiles(file)
-    const waitStart = performance.now()
-    let opened = false
-    while (!opened && performance.now() - waitStart < OPEN_TIMEOUT_MS) {
-      await new Promise((r) => setTimeout(r, 250))
-      opened = (await page.evaluate(OPENED)) as boolean
-    }
+    await openAndWait(page, file)
     const open = (await page.evaluate('window.__benchOpen')) as { t0: number | null; drawn: number | null }
     return open.t0 === null || open.drawn === null ? null : open.drawn - open.t0
   } catch (e) {
@@ -181,14 +189,8 @@ export async function recordingFigures(
       await cdp.send('Profiler.enable')
       await cdp.send('Profiler.start')
     }
-    await page.locator('[data-testid="open-recording"]').setInputFiles(file)
     const waitStart = performance.now()
-    // Polled from here: the page's CSP refuses the eval that page.waitForFunction would need.
-    let opened = false
-    while (!opened && performance.now() - waitStart < OPEN_TIMEOUT_MS) {
-      await new Promise((r) => setTimeout(r, 250))
-      opened = (await page.evaluate(OPENED)) as boolean
-    }
+    const opened = await openAndWait(page, file)
     const pageProfile = profile
       ? topFunctions((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile, 15)
       : undefined

@@ -11,7 +11,16 @@
  * never more lenient: everything they accept the schema accepts. recordingFast.test.ts checks that the
  * two agree on valid events and on events with each rule broken in turn.
  */
-import { EVENT_TYPES, EventTable, NONE, NULL_REF, opCode, WIDE, type StateRecord } from './eventTable'
+import {
+  COLUMN_GROUPS,
+  EVENT_TYPES,
+  EventTable,
+  NONE,
+  NULL_REF,
+  opCode,
+  WIDE,
+  type StateRecord,
+} from './eventTable'
 import {
   MAX_THREADS_PER_PROCESS,
   OBJECT_KINDS,
@@ -196,17 +205,6 @@ export function longArraysFit(record: Fields, resultFits: (e: unknown) => boolea
 /** Keys of version 2's `record.events`: the strings, the states, the five shared columns, a group per type. */
 const COLUMN_KEYS = ['strings', 'states', 'type', 'tUs', 'pid', 'tid', 'seq', ...EVENT_TYPES]
 
-/** Each type's group of columns: its keys in order (as EventColumns has them). */
-const GROUP_KEYS: Record<(typeof EVENT_TYPES)[number], readonly string[]> = {
-  'thread-start': ['name', 'daemon', 'parent'],
-  state: ['state', 'obj', 'line'],
-  object: ['obj', 'kind', 'name', 'size'],
-  op: ['obj', 'op', 'result', 'line', 'after', 'cause', 'value'],
-  print: ['text', 'line'],
-  'thread-end': ['reason', 'error'],
-  result: ['key', 'value'],
-}
-
 /** An array of at most LIMITS.entries entries, of exactly `length` if given. */
 function isColumn(v: unknown, length?: number): v is unknown[] {
   return Array.isArray(v) && v.length <= LIMITS.entries && (length === undefined || v.length === length)
@@ -266,7 +264,7 @@ export function tableFromColumns(v: unknown, resultFits: (e: unknown) => boolean
   }
   const groups = EVENT_TYPES.map((name, t) => {
     const group = v[name]
-    return groupFits(group, GROUP_KEYS[name], counts[t]) ? group : null
+    return groupFits(group, COLUMN_GROUPS[name], counts[t]) ? group : null
   })
   if (groups.includes(null)) return null
   const [start, state, object, op, print, end, result] = groups as Record<string, unknown[]>[]

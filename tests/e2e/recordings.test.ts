@@ -81,6 +81,8 @@ describeInChromium('recordings in the page', () => {
     expect(runProcesses()).toEqual(hosts)
 
     // Play from the start: the playhead moves, and the view shows only what had happened by then.
+    // At a tenth of real time: at 1x this short run plays through between two looks (it did in CI).
+    await page.locator('.replay-speed select').selectOption('0.1')
     await page.getByRole('button', { name: 'Play' }).click()
     const scrubber = page.getByRole('slider', { name: 'Playhead' })
     await waitFor('the playhead to move', async () => {

@@ -81,14 +81,18 @@ async function openAndWait(page: Page, file: string): Promise<boolean> {
 
 /**
  * In the page: a second RunTrace, built from the open recording's events as the replay builds its
- * own, kept so that the heap can be weighed with it: what the trace (the drawing's model) holds.
+ * own (reading the rows of the same table), kept so that the heap can be weighed with it: what the
+ * trace (the drawing's model) holds beyond the events.
  */
 const TRACE_COPY_SCRIPT = `(() => {
   const store = ${RUN_STORE}
   const { record } = store.currentRecording()
-  const trace = new store.trace.constructor()
+  const table = store.trace.table
+  const trace = new store.trace.constructor(table)
   for (const p of record.processes) trace.setProcess(p)
-  trace.addEvents(record.events)
+  const rows = new Int32Array(table.length)
+  for (let i = 0; i < rows.length; i++) rows[i] = i
+  trace.addRows(rows)
   trace.addCpu(record.cpu)
   trace.addThreadCpu(record.threadCpu)
   trace.end(record.outcome.wallUs)

@@ -224,7 +224,7 @@ export class EventTable {
     const tUs = c.tUs[i]
     const pid = c.pid[i]
     const tid = c.tid[i]
-    const seq = c.seq[i] === WIDE ? (this.wideSeq.get(i) as number) : c.seq[i]
+    const seq = this.seqOf(i)
     // Literals with their fields in the engine's order: one shape per type, as the engine makes them.
     switch (c.type[i]) {
       case STATE:
@@ -235,7 +235,7 @@ export class EventTable {
           seq,
           type: 'state',
           state: THREAD_STATES[c.code[i]],
-          obj: this.objOrNull(i),
+          obj: this.objOf(i),
           line: c.line[i],
         }
       case OP:
@@ -245,13 +245,13 @@ export class EventTable {
           tid,
           seq,
           type: 'op',
-          obj: this.objOrNull(i) as number,
+          obj: this.objOf(i) as number,
           op: OPS[c.code[i] & OP_MASK],
           result: OP_RESULTS[c.code[i] >> OP_BITS],
           line: c.line[i],
           after: this.states[c.more[i]],
           cause: nullable(c.ref[i]),
-          value: this.stringOrNull(c.str[i]),
+          value: this.stringOf(c.str[i]),
         }
       case START:
         return {
@@ -271,7 +271,7 @@ export class EventTable {
           tid,
           seq,
           type: 'object',
-          obj: this.objOrNull(i) as number,
+          obj: this.objOf(i) as number,
           kind: OBJECT_KINDS[c.code[i]],
           name: this.strings[c.str[i]],
           size: c.ref[i],
@@ -286,7 +286,7 @@ export class EventTable {
           seq,
           type: 'thread-end',
           reason: THREAD_END_REASONS[c.code[i]],
-          error: this.stringOrNull(c.str[i]),
+          error: this.stringOf(c.str[i]),
         }
       default:
         return {
@@ -385,13 +385,13 @@ export class EventTable {
         case STATE: {
           const g = out.state
           g.state[k] = stateIds[c.code[i]]
-          g.obj[k] = this.objOrNull(i) ?? NULL_REF
+          g.obj[k] = this.objOf(i) ?? NULL_REF
           g.line[k] = c.line[i]
           break
         }
         case OP: {
           const g = out.op
-          g.obj[k] = this.objOrNull(i) as number
+          g.obj[k] = this.objOf(i) as number
           g.op[k] = opIds[c.code[i] & OP_MASK]
           g.result[k] = resultIds[c.code[i] >> OP_BITS]
           g.line[k] = c.line[i]
@@ -409,7 +409,7 @@ export class EventTable {
         }
         case OBJECT: {
           const g = out.object
-          g.obj[k] = this.objOrNull(i) as number
+          g.obj[k] = this.objOf(i) as number
           g.kind[k] = kindIds[c.code[i]]
           g.name[k] = c.str[i]
           g.size[k] = c.ref[i]
@@ -461,12 +461,20 @@ export class EventTable {
     return WIDE
   }
 
-  private objOrNull(i: number): number | null {
+  /** Row `i`'s object id, or null for none. */
+  objOf(i: number): number | null {
     const obj = this.c.obj[i]
     return obj === NONE ? null : obj === WIDE ? (this.wideObj.get(i) as number) : obj
   }
 
-  private stringOrNull(id: number): string | null {
+  /** Row `i`'s seq. */
+  seqOf(i: number): number {
+    const seq = this.c.seq[i]
+    return seq === WIDE ? (this.wideSeq.get(i) as number) : seq
+  }
+
+  /** A string by its id in `strings`, or null for NULL_REF. */
+  stringOf(id: number): string | null {
     return id === NULL_REF ? null : this.strings[id]
   }
 
@@ -543,4 +551,12 @@ export function opCode(op: number, result: number): number {
 }
 
 export const EVENT_TYPE_CODES = { START, STATE, OBJECT, OP, PRINT, END, RESULT } as const
+
+/** An op's code split: the op's and the result's index into OPS and OP_RESULTS. */
+export function opOfCode(code: number): number {
+  return code & OP_MASK
+}
+export function resultOfCode(code: number): number {
+  return code >> OP_BITS
+}
 export const ENUM_CODES = { TYPE_CODE, STATE_CODE, KIND_CODE, OP_CODE, RESULT_CODE, REASON_CODE } as const

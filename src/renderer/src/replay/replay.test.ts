@@ -78,7 +78,7 @@ describe('Replay', () => {
     const replay = new Replay(record())
     const t = replay.seek(1000)
     const worker = [...t.threads.values()].find((th) => th.name === 'Thread-1')
-    expect(worker?.slices.map((s) => s.state)).toEqual(['sleeping', 'running'])
+    expect(worker?.slices.toArray().map((s) => s.state)).toEqual(['sleeping', 'running'])
   })
 
   it('moves forward on the same trace, and back on a new one', () => {

@@ -2,7 +2,8 @@
  * A recording played back: the run's trace as it stood at a moment, built by feeding the recorded
  * events into a RunTrace in time order, as the live stream did. Forward moves add what happened
  * since; a move back starts again from the beginning (a few ms for a hundred thousand events).
- * The events stay in their table (EventTable): each is made into an object only to be fed.
+ * The events stay in their table (EventTable), which the trace reads its rows from: none is made
+ * into an object to be fed.
  */
 import {
   threadKey,
@@ -135,9 +136,6 @@ export function eventsByTime(events: readonly TraceEvent[]): TraceEvent[] {
   return Array.from(timeOrder(n, tUs, pid, tid), (i) => events[i])
 }
 
-/** Events are made from the table and fed to the trace this many at a time, to bound the garbage. */
-const FEED = 65_536
-
 /** Index of the first item later than `tUs`, from `from` on. */
 function endOf(items: readonly { tUs: number }[], from: number, tUs: number): number {
   let i = from
@@ -152,7 +150,7 @@ export class Replay {
   private readonly order: Int32Array
   private readonly cpu: CpuSample[]
   private readonly threadCpu: ThreadCpuSample[]
-  private trace = new RunTrace()
+  private trace: RunTrace
   private at = { events: 0, cpu: 0, threadCpu: 0 }
   private atUs = -1
 
@@ -162,6 +160,7 @@ export class Replay {
     table = eventTableOf(record) ?? EventTable.fromEvents(record.events),
   ) {
     this.table = table
+    this.trace = new RunTrace(table)
     const c = table.columns
     this.order = timeOrder(table.length, c.tUs, c.pid, c.tid)
     this.cpu = byTime(record.cpu)
@@ -190,7 +189,7 @@ export class Replay {
   seek(tUs: number): RunTrace {
     const to = Math.min(Math.max(0, tUs), this.durationUs)
     if (to < this.atUs) {
-      this.trace = new RunTrace()
+      this.trace = new RunTrace(this.table)
       this.at = { events: 0, cpu: 0, threadCpu: 0 }
     }
     const t = this.trace
@@ -200,9 +199,7 @@ export class Replay {
     for (const p of this.record.processes) {
       if (p.startUs <= to) t.setProcess(processAt(p, to))
     }
-    for (let from = this.at.events; from < events; from += FEED) {
-      t.addEvents(this.table.pick(this.order, from, Math.min(events, from + FEED)))
-    }
+    t.addRows(this.order, this.at.events, events)
     t.addCpu(this.cpu, this.at.cpu, cpu)
     t.addThreadCpu(this.threadCpu, this.at.threadCpu, threadCpu)
     this.at = { events, cpu, threadCpu }

@@ -141,8 +141,9 @@ export const useRunStore = defineStore('run', () => {
       closeReplay()
       runId.value = message.runId
       started.value = message
-      trace.value = new RunTrace()
       events.value = new EventTable()
+      // The trace reads the events from the table it fills: they are held once.
+      trace.value = new RunTrace(events.value)
       threadCpu = []
       ended.value = null
       cursorUs.value = null
@@ -162,7 +163,6 @@ export const useRunStore = defineStore('run', () => {
         t.addEvents(message.events)
         t.addCpu(message.cpu)
         t.addThreadCpu(message.threadCpu)
-        events.value.append(message.events)
         for (const s of message.threadCpu) threadCpu.push(s)
         touch()
         break
@@ -367,8 +367,8 @@ export const useRunStore = defineStore('run', () => {
     if (!replayState.value) return
     closeReplay()
     started.value = null
-    trace.value = new RunTrace()
     events.value = new EventTable()
+    trace.value = new RunTrace(events.value)
     threadCpu = []
     ended.value = null
     phase.value = 'idle'

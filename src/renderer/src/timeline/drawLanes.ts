@@ -3,7 +3,7 @@
  * ticks, objects' states, causal arrows and the cursor. Fed data, no state of its own. The geometry
  * goes through a Painter, so that the SVG export draws the very same picture.
  */
-import { lastAtOrBeforeBy, type ObjectTrack, type RunTrace, type ThreadTrack } from '../trace/runTrace'
+import type { ObjectTrack, RunTrace, ThreadTrack } from '../trace/runTrace'
 import { laneMidY, type LaneLayout } from './laneLayout'
 import { linkIndexOf, type PlacedLink } from './linkIndex'
 import { forEachObjectSegment, isOwnedKind, objectCapacity, objectStateText } from './objectSegments'
@@ -172,11 +172,11 @@ function drawThread(
     p.stateRect(r.x0, top, Math.max(1, r.x1 - r.x0), h, r.state === 'finished' ? 'running' : r.state)
   }
   // Operation ticks, once zoomed in far enough to tell them apart.
-  const first = lastAtOrBeforeBy(thread.ops, scale.startUs, (o) => o.tUs) + 1
-  const last = lastAtOrBeforeBy(thread.ops, scale.endUs, (o) => o.tUs) + 1
+  const first = thread.ops.lastAtOrBefore(scale.startUs) + 1
+  const last = thread.ops.lastAtOrBefore(scale.endUs) + 1
   if (last - first > 0 && last - first <= rc.widthPx * TICKS_PER_PX) {
     for (let i = first; i < last; i++) {
-      const x = timeToPx(scale, thread.ops[i].tUs)
+      const x = timeToPx(scale, thread.ops.tUs(i))
       p.rect(Math.round(x) - 1, y + 1, 2, SLICE_INSET_PX + 4, rc.colours.text)
     }
   }
@@ -363,7 +363,7 @@ function drawArrows(
   const { scale, colours, widthPx } = rc
   const index = linkIndexOf(trace)
   const shows = (placed: PlacedLink): boolean =>
-    layout.byThread.has(placed.fromKey) && layout.byThread.has(placed.link.toKey)
+    layout.byThread.has(placed.fromKey) && layout.byThread.has(placed.toKey)
   // Counted from the index when every thread has its lane (as on screen); else one by one.
   let everyLane = true
   for (const key of trace.threads.keys()) everyLane &&= layout.byThread.has(key)
@@ -382,7 +382,7 @@ function drawArrows(
     scale.endUs,
     (placed) => {
       const from = layout.byThread.get(placed.fromKey)
-      const to = layout.byThread.get(placed.link.toKey)
+      const to = layout.byThread.get(placed.toKey)
       // The stride keeps up to one more per class of length than the cap: those go.
       if (!from || !to || drawn >= ARROW_LINES_MAX) return
       const y0 = laneMidY(from)
@@ -390,7 +390,7 @@ function drawArrows(
       // Drawn, though it does not show when it stays above or below the lanes in view.
       drawn++
       if ((y0 < top && y1 < top) || (y0 > bottom && y1 > bottom)) return
-      lines.push(timeToPx(scale, placed.fromUs), y0, timeToPx(scale, placed.link.toUs), y1)
+      lines.push(timeToPx(scale, placed.fromUs), y0, timeToPx(scale, placed.toUs), y1)
     },
     every,
   )

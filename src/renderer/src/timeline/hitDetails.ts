@@ -102,11 +102,12 @@ function wokenBy(trace: RunTrace, object: ObjectTrack, slice: Slice, key: number
   const lateUs = 2_000
   let waker: number | null = null
   let wokeUs = Infinity
-  linkIndexOf(trace).forEachIn(slice.startUs, slice.endUs + lateUs, ({ link, fromKey }) => {
-    if (link.toKey !== key || link.objectKey !== object.key || fromKey === key) return
-    if (link.toUs < slice.startUs || link.toUs > slice.endUs + lateUs || link.toUs >= wokeUs) return
+  linkIndexOf(trace).forEachIn(slice.startUs, slice.endUs + lateUs, ({ index, fromKey, toKey, toUs }) => {
+    if (toKey !== key || fromKey === key) return
+    if (toUs < slice.startUs || toUs > slice.endUs + lateUs || toUs >= wokeUs) return
+    if (trace.links.at(index).objectKey !== object.key) return
     waker = fromKey
-    wokeUs = link.toUs
+    wokeUs = toUs
   })
   return waker
 }
@@ -138,7 +139,7 @@ function describeObjectState(object: ObjectTrack, state: ObjectState, trace: Run
   }
   if (state.waiting.length) {
     const names = state.waiting.map(
-      (w) => `${trace.threadLabel(w.threadKey)}${w.slice.state === 'waiting' ? '' : ' (blocked)'}`,
+      (w) => `${trace.threadLabel(w.threadKey)}${w.state === 'waiting' ? '' : ' (blocked)'}`,
     )
     out.push(`${state.waiting.length} waiting: ${listOf(names)}`)
   }

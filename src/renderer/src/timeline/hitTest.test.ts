@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { sliceListOf } from '../../../../tests/support/slices'
 import type { TraceEvent } from '../../../shared/trace'
 import { threadKey } from '../../../shared/trace'
 import { RunTrace } from '../trace/runTrace'
@@ -90,7 +91,7 @@ describe('hitTest', () => {
   })
 
   it('sliceAt covers open slices and nothing before the first', () => {
-    const open = [{ startUs: 10, endUs: Infinity, state: 'running' as const, objectKey: null, line: 0 }]
+    const open = sliceListOf([{ startUs: 10, endUs: Infinity, state: 'running' }])
     expect(sliceAt(open, 5)).toBeNull()
     expect(sliceAt(open, 1e9)?.state).toBe('running')
   })

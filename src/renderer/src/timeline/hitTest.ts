@@ -3,7 +3,7 @@
  * reach, or an object's state.
  */
 import type { OpEvent } from '../../../shared/trace'
-import type { ObjectTrack, PrintLine, Slice, ThreadTrack, Wait } from '../trace/runTrace'
+import type { ObjectTrack, PrintLine, RowList, Slice, SliceList, ThreadTrack, Wait } from '../trace/runTrace'
 import { lastAtOrBeforeBy } from '../trace/runTrace'
 import { laneAtY, type Lane, type LaneLayout } from './laneLayout'
 import { objectStateAt, type ObjectState } from './objectSegments'
@@ -29,16 +29,25 @@ export interface HitSource {
 }
 
 /** The slice that covers `tUs` (an open slice covers everything after its start), or null. */
-export function sliceAt(slices: readonly Slice[], tUs: number): Slice | null {
-  let lo = 0
-  let hi = slices.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (slices[mid].startUs <= tUs) lo = mid + 1
-    else hi = mid
+export function sliceAt(slices: SliceList, tUs: number): Slice | null {
+  const i = slices.lastAtOrBefore(tUs)
+  return i >= 0 && tUs < slices.endUs(i) ? slices.at(i) : null
+}
+
+/** Index of the item of a RowList (in time order) drawn nearest to `x`, if within `tolerancePx`; else -1. */
+export function nearestRow(items: RowList, scale: TimeScale, x: number, tolerancePx: number): number {
+  const i = items.lastAtOrBefore(pxToTime(scale, x))
+  let best = -1
+  let bestPx = tolerancePx
+  for (const j of [i, i + 1]) {
+    if (j < 0 || j >= items.length) continue
+    const d = Math.abs(timeToPx(scale, items.tUs(j)) - x)
+    if (d <= bestPx) {
+      best = j
+      bestPx = d
+    }
   }
-  const slice = slices[lo - 1]
-  return slice && tUs < slice.endUs ? slice : null
+  return best
 }
 
 /** The item (in time order, `at` its time) drawn nearest to `x`, if it is within `tolerancePx`. */
@@ -80,7 +89,8 @@ export function hitTest(
     const track = source.threads.get(lane.threadKey)
     if (track) {
       hit.slice = sliceAt(track.slices, tUs)
-      hit.op = nearestAt(track.ops, (o) => o.tUs, scale, x, tolerancePx)
+      const op = nearestRow(track.ops, scale, x, tolerancePx)
+      hit.op = op < 0 ? null : track.ops.at(op)
       hit.print = nearestAt(track.prints, (p) => p.tUs, scale, x, tolerancePx)
     }
   } else if (lane.objectKey !== null) {

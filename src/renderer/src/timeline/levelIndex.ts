@@ -16,8 +16,8 @@ export class LevelIndex {
 
   constructor(private readonly object: ObjectTrack) {
     this.levels = new MaxPyramid(
-      (i) => objectLevel(object.kind, object.steps[i].after) ?? (i > 0 ? this.levels.value(i - 1) : UNKNOWN),
-      (i) => object.steps[i].startUs,
+      (i) => objectLevel(object.kind, object.steps.after(i)) ?? (i > 0 ? this.levels.value(i - 1) : UNKNOWN),
+      (i) => object.steps.tUs(i),
     )
   }
 

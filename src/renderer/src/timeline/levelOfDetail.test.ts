@@ -121,7 +121,7 @@ function* stream(seed: number, byThread: TraceEvent[][]): Generator<RunTrace> {
 }
 
 function waitsAtByScan(waits: readonly Wait[], atUs: number, nowUs: number): Wait[] {
-  return waits.filter((w) => w.slice.startUs <= atUs && atUs < Math.min(w.slice.endUs, nowUs))
+  return waits.filter((w) => w.startUs <= atUs && atUs < Math.min(w.endUs, nowUs))
 }
 
 describe('indices by time, against the scans they replace', () => {
@@ -138,9 +138,7 @@ describe('indices by time, against the scans they replace', () => {
           const toUs = atUs + rand() * 300
           const found: Wait[] = []
           index.forEachOverlapping(atUs, toUs, trace.lastUs, (w) => void found.push(w))
-          const expected = waits.filter(
-            (w) => w.slice.startUs < toUs && Math.min(w.slice.endUs, trace.lastUs) > atUs,
-          )
+          const expected = waits.filter((w) => w.startUs < toUs && Math.min(w.endUs, trace.lastUs) > atUs)
           expect(found).toEqual(expected)
           expect(index.anyDuring(atUs, toUs, trace.lastUs)).toBe(expected.length > 0)
           checks++
@@ -156,7 +154,7 @@ describe('indices by time, against the scans they replace', () => {
       for (const key of ['0:1', '0:3']) {
         const object = trace.objects.get(key)
         if (!object) continue
-        const steps = object.steps
+        const steps = object.steps.toArray()
         // The level in effect after each step: the step's own, else the one before.
         const carried: (number | null)[] = []
         steps.forEach((s, i) =>
@@ -200,18 +198,19 @@ describe('indices by time, against the scans they replace', () => {
         const fromUs = rand() * trace.lastUs
         const toUs = fromUs + rand() * rand() * trace.lastUs
         const found = new Set<unknown>()
-        index.forEachIn(fromUs, toUs, (placed) => found.add(placed.link))
-        const expected = trace.links.filter((link) => {
+        index.forEachIn(fromUs, toUs, (placed) => found.add(placed.index))
+        const links = trace.links.toArray()
+        const expected = links.flatMap((link, i) => {
           const cause = trace.causeOf(link)
-          if (!cause || cause.threadKey === link.toKey) return false
-          return Math.min(cause.tUs, link.toUs) <= toUs && Math.max(cause.tUs, link.toUs) >= fromUs
+          if (!cause || cause.threadKey === link.toKey) return []
+          return Math.min(cause.tUs, link.toUs) <= toUs && Math.max(cause.tUs, link.toUs) >= fromUs ? [i] : []
         })
         expect(found.size).toBe(expected.length)
-        for (const link of expected) expect(found.has(link)).toBe(true)
+        for (const i of expected) expect(found.has(i)).toBe(true)
         expect(index.countIn(fromUs, toUs)).toBe(expected.length)
         // Thinned: a third or so of them, all among those in view.
         const some = new Set<unknown>()
-        index.forEachIn(fromUs, toUs, (placed) => some.add(placed.link), 3)
+        index.forEachIn(fromUs, toUs, (placed) => some.add(placed.index), 3)
         for (const link of some) expect(found.has(link)).toBe(true)
         expect(some.size).toBeLessThanOrEqual(Math.ceil(expected.length / 3) + 40)
       }
@@ -272,7 +271,7 @@ describe('level of detail in paintLanes', () => {
       trace,
       null,
     )
-    const inView = trace.links.filter((l) => {
+    const inView = trace.links.toArray().filter((l) => {
       const cause = trace.causeOf(l)
       return cause && cause.threadKey !== l.toKey
     }).length

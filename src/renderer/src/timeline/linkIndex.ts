@@ -9,20 +9,29 @@
  * How many reach into a window is counted from those searches too, and thinning them out visits
  * only the ones kept, so a window of seventy thousand arrows costs what the drawn ones do.
  * A link within one thread draws no arrow and is left out.
+ * The classes hold numbers only (arrays of them, by arrow), not an object an arrow: a million-event
+ * run has a hundred thousand arrows or more, and a visit makes the one it hands over.
  */
-import type { CausalLink, RunTrace } from '../trace/runTrace'
+import type { RunTrace } from '../trace/runTrace'
 
 export interface PlacedLink {
-  link: CausalLink
+  /** The link's index in the trace's links (`trace.links.at(index)` for the rest of it). */
+  index: number
   /** The cause's thread and time. */
   fromKey: number
   fromUs: number
+  /** The operation's thread and time. */
+  toKey: number
+  toUs: number
 }
 
 interface LengthClass {
   /** The earlier end of each arrow, ascending. */
   lo: number[]
-  links: PlacedLink[]
+  /** Each arrow's link (its index in the trace's links), and its cause's thread and time. */
+  index: number[]
+  fromKey: number[]
+  fromUs: number[]
 }
 
 export class LinkIndex {
@@ -47,22 +56,39 @@ export class LinkIndex {
   }
 
   private place(i: number): boolean {
-    const link = this.trace.links[i]
-    const cause = this.trace.causeOf(link)
+    const links = this.trace.links
+    const cause = this.trace.eventAt(links.causeId(i))
     if (!cause) return false
-    if (cause.threadKey === link.toKey) return true
-    const lo = Math.min(cause.tUs, link.toUs)
-    const length = Math.max(cause.tUs, link.toUs) - lo
+    if (cause.threadKey === links.toKey(i)) return true
+    const toUs = links.tUs(i)
+    const lo = Math.min(cause.tUs, toUs)
+    const length = Math.max(cause.tUs, toUs) - lo
     const c = length < 1 ? 0 : Math.floor(Math.log2(length)) + 1
-    while (this.classes.length <= c) this.classes.push({ lo: [], links: [] })
-    const { lo: los, links } = this.classes[c]
+    while (this.classes.length <= c) this.classes.push({ lo: [], index: [], fromKey: [], fromUs: [] })
+    const k = this.classes[c]
     // Mostly in order: from the end.
-    let at = los.length
-    while (at > 0 && los[at - 1] > lo) at--
-    los.splice(at, 0, lo)
-    links.splice(at, 0, { link, fromKey: cause.threadKey, fromUs: cause.tUs })
+    let at = k.lo.length
+    while (at > 0 && k.lo[at - 1] > lo) at--
+    if (at === k.lo.length) {
+      k.lo.push(lo)
+      k.index.push(i)
+      k.fromKey.push(cause.threadKey)
+      k.fromUs.push(cause.tUs)
+    } else {
+      k.lo.splice(at, 0, lo)
+      k.index.splice(at, 0, i)
+      k.fromKey.splice(at, 0, cause.threadKey)
+      k.fromUs.splice(at, 0, cause.tUs)
+    }
     this.size++
     return true
+  }
+
+  /** Arrow `k` of class `c`, as a PlacedLink. */
+  private placed(c: LengthClass, k: number): PlacedLink {
+    const i = c.index[k]
+    const links = this.trace.links
+    return { index: i, fromKey: c.fromKey[k], fromUs: c.fromUs[k], toKey: links.toKey(i), toUs: links.tUs(i) }
   }
 
   /** Arrows of class `c` are shorter than this: any that reaches `fromUs` starts after fromUs minus it. */
@@ -74,15 +100,16 @@ export class LinkIndex {
   countIn(fromUs: number, toUs: number): number {
     this.sync()
     let count = 0
+    const links = this.trace.links
     for (let c = 0; c < this.classes.length; c++) {
-      const { lo, links } = this.classes[c]
+      const { lo, index, fromUs: froms } = this.classes[c]
       const first = firstAtOrAfter(lo, fromUs - LinkIndex.reach(c))
       const inside = firstAtOrAfter(lo, fromUs)
       const end = firstAfter(lo, toUs)
       // Those starting inside the window reach into it; of those starting before, the long enough.
       count += Math.max(0, end - inside)
       for (let k = first; k < Math.min(inside, end); k++) {
-        if (Math.max(links[k].fromUs, links[k].link.toUs) >= fromUs) count++
+        if (Math.max(froms[k], links.tUs(index[k])) >= fromUs) count++
       }
     }
     return count
@@ -94,12 +121,13 @@ export class LinkIndex {
    */
   forEachIn(fromUs: number, toUs: number, visit: (placed: PlacedLink) => void, every = 1): void {
     this.sync()
+    const links = this.trace.links
     for (let c = 0; c < this.classes.length; c++) {
-      const { lo, links } = this.classes[c]
+      const k = this.classes[c]
+      const { lo, index, fromUs: froms } = k
       const first = firstAtOrAfter(lo, fromUs - LinkIndex.reach(c))
-      for (let k = Math.ceil(first / every) * every; k < lo.length && lo[k] <= toUs; k += every) {
-        const placed = links[k]
-        if (Math.max(placed.fromUs, placed.link.toUs) >= fromUs) visit(placed)
+      for (let j = Math.ceil(first / every) * every; j < lo.length && lo[j] <= toUs; j += every) {
+        if (Math.max(froms[j], links.tUs(index[j])) >= fromUs) visit(this.placed(k, j))
       }
     }
   }

@@ -21,9 +21,11 @@ export interface ObjectState {
   step: ObjectStep | null
 }
 
-export interface ObjectSegment extends ObjectState {
+export interface ObjectSegment extends Omit<ObjectState, 'step'> {
   startUs: number
   endUs: number
+  /** The latest step's index in the object's steps, or -1 (objectStateAt makes the step itself). */
+  stepIndex: number
 }
 
 /** Kinds that have an owner: locks, and conditions through their lock. */
@@ -57,7 +59,7 @@ function stepStateAt(
   levels.sync()
   const index = levels.lastAtOrBefore(atUs)
   for (let j = index; j >= 0; j--) {
-    const after = object.steps[j].after
+    const after = object.steps.after(j)
     const level = objectLevel(object.kind, after)
     if (level !== null) return { index, level, owner: after.owner ?? null }
   }
@@ -74,13 +76,13 @@ function effective(
   owner: number | null,
   waiting: readonly Wait[],
 ): { level: number | null; owner: number | null } {
-  if (owner === null || !waiting.some((w) => w.threadKey === owner && w.slice.state === 'waiting'))
+  if (owner === null || !waiting.some((w) => w.threadKey === owner && w.state === 'waiting'))
     return { level, owner }
   return { level: isOwnedKind(object.kind) ? 0 : level, owner: null }
 }
 
 function endOf(wait: Wait, nowUs: number): number {
-  return Math.min(wait.slice.endUs, nowUs)
+  return Math.min(wait.endUs, nowUs)
 }
 
 /** The object's state at `atUs` (`nowUs`: where open waits end). */
@@ -95,7 +97,7 @@ export function objectStateAt(
   return {
     ...effective(object, level, owner, waiting),
     waiting,
-    step: index >= 0 ? object.steps[index] : null,
+    step: index >= 0 ? object.steps.at(index) : null,
   }
 }
 
@@ -138,7 +140,7 @@ export function forEachObjectSegment(
     level: null,
     owner: null,
     waiting: NO_WAITERS,
-    step: null,
+    stepIndex: -1,
   }
   for (let atUs: number | null = fromUs; atUs !== null && atUs < endUs;) {
     atUs = walkSegments(object, waits, index, atUs, endUs, nowUs, segment, visit)
@@ -162,7 +164,7 @@ function walkSegments(
   const stepStarts = levelIndexOf(object).starts
   let level = initial.level
   let owner = initial.owner
-  let step = initial.index >= 0 ? steps[initial.index] : null
+  let step = initial.index
   // Who is waiting at the start; then waits start in the order of the list, and stop.
   let waiting: readonly Wait[] = index.at(fromUs, nowUs)
   let nextWait = index.firstStartingAfter(fromUs)
@@ -180,7 +182,7 @@ function walkSegments(
     segment.level = shown.level
     segment.owner = shown.owner
     segment.waiting = now
-    segment.step = step
+    segment.stepIndex = step
     return visit(segment)
   }
   let next = initial.index + 1
@@ -203,11 +205,12 @@ function walkSegments(
     if (resume !== undefined && resume > tUs) return resume
     tUs = Math.max(tUs, atUs)
     if (stepUs === atUs) {
-      step = steps[next++]
-      const stepLevel = objectLevel(object.kind, step.after)
+      step = next++
+      const after = steps.after(step)
+      const stepLevel = objectLevel(object.kind, after)
       if (stepLevel !== null) {
         level = stepLevel
-        owner = step.after.owner ?? null
+        owner = after.owner ?? null
       }
     } else if (startUs === atUs) {
       waiting = [...waiting, waits[nextWait++]]
@@ -244,7 +247,7 @@ export function holdersDuring(
  */
 export function objectStateText(
   object: Pick<ObjectTrack, 'kind' | 'size'>,
-  state: ObjectState,
+  state: Pick<ObjectState, 'level' | 'owner' | 'waiting'>,
   threadName: (key: number) => string,
 ): string {
   const parts: string[] = []

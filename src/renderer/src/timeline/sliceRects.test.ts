@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { THREAD_STATES, type ThreadState } from '../../../shared/trace'
 import { mulberry32 } from '../../../../tests/support/random'
-import type { Slice } from '../trace/runTrace'
+import type { SliceList } from '../trace/runTrace'
+import { sliceListOf, ThreadSlices, type Span } from '../../../../tests/support/slices'
 import { firstSliceEndingAfter, sliceRects, type SliceRect } from './sliceRects'
 import { makeTimeScale, timeToPx, type TimeScale } from './timeScale'
 
-function slices(...spans: [number, number, ThreadState][]): Slice[] {
-  return spans.map(([startUs, endUs, state]) => ({ startUs, endUs, state, objectKey: null, line: 0 }))
+function slices(...spans: [number, number, ThreadState][]): SliceList {
+  return sliceListOf(spans.map(([startUs, endUs, state]) => ({ startUs, endUs, state })))
 }
 
 describe('sliceRects', () => {
@@ -54,7 +55,8 @@ describe('sliceRects', () => {
 })
 
 /** The rule itself, slice by slice: what the running totals must agree with. */
-function sliceRectsByScan(all: readonly Slice[], scale: TimeScale, nowUs: number): SliceRect[] {
+function sliceRectsByScan(list: SliceList, scale: TimeScale, nowUs: number): SliceRect[] {
+  const all = list.toArray()
   const rects: SliceRect[] = []
   const bucket = new Float64Array(THREAD_STATES.length)
   let col = NaN
@@ -91,14 +93,14 @@ function sliceRectsByScan(all: readonly Slice[], scale: TimeScale, nowUs: number
 }
 
 /** A thread's slices: mostly short, some long, the last one open. */
-function randomSlices(rand: () => number, count: number): Slice[] {
-  const out: Slice[] = []
+function randomSpans(rand: () => number, count: number): Span[] {
+  const out: Span[] = []
   let tUs = rand() * 100
   for (let i = 0; i < count; i++) {
     const long = rand() < 0.02
     const length = long ? 200 + rand() * 5000 : rand() * 3
     const state = THREAD_STATES[Math.floor(rand() * (THREAD_STATES.length - 1))]
-    out.push({ startUs: tUs, endUs: tUs + length, state, objectKey: null, line: 0 })
+    out.push({ startUs: tUs, endUs: tUs + length, state })
     tUs += length
   }
   out[out.length - 1].endUs = Infinity
@@ -109,8 +111,9 @@ describe('sliceRects on many slices', () => {
   it('equals the slice-by-slice rule on random threads, at every zoom', () => {
     const rand = mulberry32(8)
     for (let round = 0; round < 30; round++) {
-      const all = randomSlices(rand, 200 + Math.floor(rand() * 3000))
-      const lastUs = all[all.length - 1].startUs + rand() * 100
+      const spans = randomSpans(rand, 200 + Math.floor(rand() * 3000))
+      const all = sliceListOf(spans)
+      const lastUs = spans[spans.length - 1].startUs + rand() * 100
       const spanUs = lastUs * 10 ** -(rand() * 3)
       const startUs = (lastUs - spanUs) * rand() - 50
       const scale = makeTimeScale(startUs, startUs + spanUs, 0, 300 + Math.floor(rand() * 900))
@@ -126,9 +129,9 @@ describe('sliceRects on many slices', () => {
   })
 
   it('never merges away a slice at least a pixel wide, among thousands narrower', () => {
-    const all: Slice[] = []
+    const spans: Span[] = []
     const add = (startUs: number, endUs: number, state: ThreadState): void =>
-      void all.push({ startUs, endUs, state, objectKey: null, line: 0 })
+      void spans.push({ startUs, endUs, state })
     // Running most of each 0.05 µs, a GIL wait the rest; 3 µs of sleep (3 px at 1 µs a pixel) between.
     const dense = (fromUs: number): void => {
       for (let i = 0; i < 20_000; i++) {
@@ -140,7 +143,7 @@ describe('sliceRects on many slices', () => {
     dense(0)
     add(1000, 1003, 'sleeping')
     dense(1003)
-    const rects = sliceRects(all, makeTimeScale(0, 2003, 0, 2003), Infinity)
+    const rects = sliceRects(sliceListOf(spans), makeTimeScale(0, 2003, 0, 2003), Infinity)
     expect(rects).toEqual([
       { x0: 0, x1: 1000, state: 'running' },
       { x0: 1000, x1: 1003, state: 'sleeping' },
@@ -150,16 +153,16 @@ describe('sliceRects on many slices', () => {
 
   it('counts slices that end while a run streams once they have ended', () => {
     const rand = mulberry32(3)
-    const all = randomSlices(rand, 2000)
-    const growing: Slice[] = []
+    const all = randomSpans(rand, 2000)
+    const growing = new ThreadSlices()
     const scale = makeTimeScale(0, all[all.length - 1].startUs, 0, 400)
     for (let i = 0; i < all.length; i++) {
-      const prev = growing.at(-1)
-      if (prev) prev.endUs = all[i - 1].endUs
-      growing.push({ ...all[i], endUs: Infinity })
+      // Each slice begins as the one before ends, and stays open until the next begins.
+      growing.begin(all[i].startUs, all[i].state)
       if (i % 97 === 0) {
         const nowUs = all[i].startUs
-        expect(sliceRects(growing, scale, nowUs)).toEqual(sliceRectsByScan(growing, scale, nowUs))
+        const { slices } = growing
+        expect(sliceRects(slices, scale, nowUs)).toEqual(sliceRectsByScan(slices, scale, nowUs))
       }
     }
   })

@@ -6,53 +6,36 @@
  * A column's time per state is not summed slice by slice: each thread's slices keep running totals
  * per state every BLOCK slices (StateTimes), so a column holding thousands of slices costs two
  * binary searches and two short partial sums, and a frame costs what its pixels do, not its slices.
+ * The slices are read from the trace's columns (SliceList): no copy of them is kept here.
  */
 import { THREAD_STATES, type ThreadState } from '../../../shared/trace'
-import type { Slice } from '../trace/runTrace'
+import { OPEN_SLICE, type SliceList } from '../trace/runTrace'
 import { pxToTime, timeToPx, type TimeScale } from './timeScale'
 
 const STATES = THREAD_STATES.length
-const STATE_INDEX = new Map<ThreadState, number>(THREAD_STATES.map((s, i) => [s, i]))
 /** Slices per block of running totals: the partial sums at a column's two ends are at most this long. */
 const BLOCK = 16
 
 /**
- * A thread's ended slices as columns of numbers (start, length, state), and the time per state
- * before each block boundary: `totals[b * STATES + s]` is the time slices 0 to before b * BLOCK
- * spent in state s. The columns are what a dense stretch reads: the slices themselves are objects
- * all over the heap, and reading them one by one cost most of a frame. A thread's slices are
- * appended in order and only its last one is still open, so what is taken in never changes.
+ * The time per state before each block boundary of a thread's ended slices: `totals[b * STATES + s]`
+ * is the time slices 0 to before b * BLOCK spent in state s. A thread's slices are appended in order
+ * and only its last one is still open, so what is taken in never changes. The slices themselves
+ * are read from the trace's columns (SliceList): this holds only the totals.
  */
 class StateTimes {
-  starts = new Float64Array(256)
-  lengths = new Float64Array(256)
-  states = new Uint8Array(256)
   /** Slices taken in: those before the first open one. */
   count = 0
   private totals = new Float64Array(16 * STATES)
 
-  constructor(private readonly slices: readonly Slice[]) {}
+  constructor(private readonly slices: SliceList) {}
 
   /** Takes in the slices that ended since. */
   extend(): void {
     const slices = this.slices
+    const ends = slices.ends.data
     let n = this.count
-    while (n < slices.length && slices[n].endUs < Infinity) n++
+    while (n < slices.length && ends[n] !== OPEN_SLICE) n++
     if (n === this.count) return
-    if (n > this.starts.length) {
-      const size = Math.max(n, this.starts.length * 2)
-      this.starts = grow(this.starts, size)
-      this.lengths = grow(this.lengths, size)
-      const states = new Uint8Array(size)
-      states.set(this.states)
-      this.states = states
-    }
-    for (let i = this.count; i < n; i++) {
-      const slice = slices[i]
-      this.starts[i] = slice.startUs
-      this.lengths[i] = slice.endUs - slice.startUs
-      this.states[i] = STATE_INDEX.get(slice.state) ?? 0
-    }
     const blocksBefore = Math.floor(this.count / BLOCK)
     const blocks = Math.floor(n / BLOCK)
     if ((blocks + 1) * STATES > this.totals.length)
@@ -60,7 +43,9 @@ class StateTimes {
     for (let b = blocksBefore; b < blocks; b++) {
       const to = (b + 1) * STATES
       this.totals.copyWithin(to, b * STATES, to)
-      for (let i = b * BLOCK; i < (b + 1) * BLOCK; i++) this.totals[to + this.states[i]] += this.lengths[i]
+      for (let i = b * BLOCK; i < (b + 1) * BLOCK; i++) {
+        this.totals[to + slices.stateCode(i)] += slices.endUs(i) - slices.startUs(i)
+      }
     }
     this.count = n
   }
@@ -81,7 +66,8 @@ class StateTimes {
   }
 
   private addEach(from: number, to: number, into: Float64Array, scale: number): void {
-    for (let i = from; i < to; i++) into[this.states[i]] += this.lengths[i] * scale
+    const slices = this.slices
+    for (let i = from; i < to; i++) into[slices.stateCode(i)] += (slices.endUs(i) - slices.startUs(i)) * scale
   }
 
   /**
@@ -89,10 +75,10 @@ class StateTimes {
    * none): galloping, since it is mostly a few slices on.
    */
   firstStartingFrom(tUs: number, lo: number): number {
-    const starts = this.starts
+    const slices = this.slices
     let step = 1
     let hi = lo
-    while (hi < this.count && starts[hi] < tUs) {
+    while (hi < this.count && slices.startUs(hi) < tUs) {
       lo = hi + 1
       hi += step
       step *= 2
@@ -100,7 +86,7 @@ class StateTimes {
     hi = Math.min(hi, this.count)
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (starts[mid] < tUs) lo = mid + 1
+      if (slices.startUs(mid) < tUs) lo = mid + 1
       else hi = mid
     }
     return lo
@@ -113,9 +99,9 @@ function grow(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
   return grown
 }
 
-const stateTimes = new WeakMap<readonly Slice[], StateTimes>()
+const stateTimes = new WeakMap<SliceList, StateTimes>()
 
-function stateTimesOf(slices: readonly Slice[]): StateTimes {
+function stateTimesOf(slices: SliceList): StateTimes {
   let times = stateTimes.get(slices)
   if (!times) stateTimes.set(slices, (times = new StateTimes(slices)))
   times.extend()
@@ -129,12 +115,12 @@ export interface SliceRect {
 }
 
 /** Index of the first slice that ends after `tUs` (slices are in time order). */
-export function firstSliceEndingAfter(slices: readonly Slice[], tUs: number): number {
+export function firstSliceEndingAfter(slices: SliceList, tUs: number): number {
   let lo = 0
   let hi = slices.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (slices[mid].endUs <= tUs) lo = mid + 1
+    if (slices.endUs(mid) <= tUs) lo = mid + 1
     else hi = mid
   }
   return lo
@@ -159,28 +145,22 @@ function dominant(bucket: Float64Array): ThreadState {
  * inlines a closure by its identity, a new one per call, and threw the optimised loop away each
  * time, which made this loop some fifty times slower.)
  */
-export function sliceRects(
-  slices: readonly Slice[],
-  scale: TimeScale,
-  nowUs: number,
-  minPx = 1,
-): SliceRect[] {
+export function sliceRects(slices: SliceList, scale: TimeScale, nowUs: number, minPx = 1): SliceRect[] {
   const rects: SliceRect[] = []
   const bucket = new Float64Array(STATES)
   let bucketCol = NaN
   const pxPerUs = (scale.rightPx - scale.leftPx) / (scale.endUs - scale.startUs)
-  // Ended slices are read from the columns of numbers; the open one, if any, from itself.
   const times = stateTimesOf(slices)
-  const { starts, lengths, states, count } = times
+  const count = times.count
   for (let i = firstSliceEndingAfter(slices, scale.startUs); i < slices.length; i++) {
-    const startUs = i < count ? starts[i] : slices[i].startUs
+    const startUs = slices.startUs(i)
     if (startUs >= scale.endUs) break
-    const endUs = Math.min(i < count ? startUs + lengths[i] : slices[i].endUs, nowUs)
+    const endUs = Math.min(slices.endUs(i), nowUs)
     if (endUs <= startUs) continue
     const x0 = Math.max(scale.leftPx, timeToPx(scale, startUs))
     const x1 = Math.min(scale.rightPx, timeToPx(scale, endUs))
     if (x1 <= x0) continue
-    const state = i < count ? states[i] : (STATE_INDEX.get(slices[i].state) ?? 0)
+    const state = slices.stateCode(i)
     const col = Math.floor(x0)
     if (x1 - x0 >= minPx || col !== bucketCol) {
       if (!Number.isNaN(bucketCol)) {
@@ -199,7 +179,7 @@ export function sliceRects(
     // all but the last that starts in the column, which may reach past it and goes round the loop.
     const colEndUs = pxToTime(scale, col + 1)
     if (colEndUs > nowUs || colEndUs > scale.endUs) continue
-    if (!(i + 2 < count && starts[i + 2] < colEndUs)) continue
+    if (!(i + 2 < count && slices.startUs(i + 2) < colEndUs)) continue
     const next = times.firstStartingFrom(colEndUs, i + 1)
     if (next - i > 2) {
       times.addTimes(i + 1, next - 1, bucket, pxPerUs)

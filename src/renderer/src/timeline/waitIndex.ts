@@ -15,8 +15,8 @@ export class WaitIndex {
 
   constructor(readonly waits: readonly Wait[]) {
     this.ends = new MaxPyramid(
-      (i) => waits[i].slice.endUs,
-      (i) => waits[i].slice.startUs,
+      (i) => waits[i].endUs,
+      (i) => waits[i].startUs,
     )
   }
 
@@ -27,7 +27,7 @@ export class WaitIndex {
 
   private sync(): void {
     for (const i of this.open) {
-      if (!(this.waits[i]?.slice.endUs === Infinity)) this.ends.changedFrom(i)
+      if (!(this.waits[i]?.endUs === Infinity)) this.ends.changedFrom(i)
     }
     this.ends.sync(this.waits.length)
     // At most one a thread: found through the pyramid, not a pass.
@@ -58,7 +58,7 @@ export class WaitIndex {
     this.sync()
     this.ends.forEachAbove(0, this.startingFrom(toUs), fromUs, (i) => {
       const w = this.waits[i]
-      return Math.min(w.slice.endUs, nowUs) <= fromUs || visit(w, i)
+      return Math.min(w.endUs, nowUs) <= fromUs || visit(w, i)
     })
   }
 
@@ -68,7 +68,7 @@ export class WaitIndex {
     this.sync()
     this.ends.forEachAbove(0, this.startingAfter(atUs), atUs, (i) => {
       const w = this.waits[i]
-      if (atUs < Math.min(w.slice.endUs, nowUs)) found.push(w)
+      if (atUs < Math.min(w.endUs, nowUs)) found.push(w)
     })
     return found
   }

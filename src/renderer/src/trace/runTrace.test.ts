@@ -21,7 +21,7 @@ describe('RunTrace', () => {
       start(0, 0, 0, 'MainThread'),
       { pid: 0, tid: 0, seq: 1, tUs: 5, type: 'state', state: 'running', obj: null, line: 2 },
     ])
-    expect(trace.threads.get(0)?.slices).toEqual([
+    expect(trace.threads.get(0)?.slices.toArray()).toEqual([
       { startUs: 5, endUs: Infinity, state: 'running', objectKey: null, line: 2 },
     ])
     trace.addEvents([{ pid: 0, tid: 0, seq: 2, tUs: 50, type: 'state', state: 'blocked', obj: 3, line: 7 }])
@@ -29,7 +29,7 @@ describe('RunTrace', () => {
       { pid: 0, tid: 0, seq: 3, tUs: 90, type: 'thread-end', reason: 'returned', error: null },
     ])
     const slices = trace.threads.get(0)?.slices
-    expect(slices?.map((s) => [s.startUs, s.endUs, s.state, s.objectKey])).toEqual([
+    expect(slices?.toArray().map((s) => [s.startUs, s.endUs, s.state, s.objectKey])).toEqual([
       [5, 50, 'running', null],
       [50, 90, 'blocked', '0:3'],
     ])
@@ -58,8 +58,8 @@ describe('RunTrace', () => {
       },
     ])
     expect(trace.links).toHaveLength(1)
-    expect(trace.links[0].objectKey).toBe(`mp:${2 ** 31}`)
-    expect(trace.causeOf(trace.links[0])).toBeNull()
+    expect(trace.links.at(0).objectKey).toBe(`mp:${2 ** 31}`)
+    expect(trace.causeOf(trace.links.at(0))).toBeNull()
     trace.addEvents([
       {
         pid: 2,
@@ -76,7 +76,7 @@ describe('RunTrace', () => {
         value: '1',
       },
     ])
-    expect(trace.causeOf(trace.links[0])).toEqual({ threadKey: threadKey(2, 0), tUs: 150 })
+    expect(trace.causeOf(trace.links.at(0))).toEqual({ threadKey: threadKey(2, 0), tUs: 150 })
   })
 
   it('names threads with their process once there are several', () => {
@@ -112,7 +112,7 @@ describe('RunTrace', () => {
       { pid: 0, tid: 0, seq: 1, tUs: 5, type: 'state', state: 'blocked', obj: null, line: 1 },
     ])
     trace.end(3_000)
-    expect(trace.threads.get(0)?.slices[0].endUs).toBe(3_000)
+    expect(trace.threads.get(0)?.slices.endUs(0)).toBe(3_000)
     expect(trace.lastUs).toBe(3_000)
   })
 
@@ -137,7 +137,12 @@ describe('RunTrace', () => {
     ])
     trace.addEvents([acquire(1, 100), acquire(1, 300)])
     trace.addEvents([acquire(2, 200), acquire(2, 400)])
-    expect(trace.objects.get('0:1')?.steps.map((s) => [s.startUs, s.threadKey])).toEqual([
+    expect(
+      trace.objects
+        .get('0:1')
+        ?.steps.toArray()
+        .map((s) => [s.startUs, s.threadKey]),
+    ).toEqual([
       [100, 1],
       [200, 2],
       [300, 1],
@@ -157,7 +162,7 @@ describe('RunTrace', () => {
       { pid: 0, tid: 1, seq: 4, tUs: 60, type: 'print', text: 'one', line: 3 },
       { pid: 0, tid: 2, seq: 2, tUs: 70, type: 'print', text: 'two', line: 3 },
     ])
-    expect(trace.waitsOn('0:4').map((w) => [w.threadKey, w.slice.startUs, w.slice.endUs])).toEqual([
+    expect(trace.waitsOn('0:4').map((w) => [w.threadKey, w.startUs, w.endUs])).toEqual([
       [1, 20, 30],
       [2, 50, Infinity],
     ])

@@ -2,6 +2,10 @@
  * A run as the timeline needs it, built incrementally from the stream's batches: per thread, its
  * state slices and the program lines it passed; causal links; objects' states over time; output; CPU.
  * Plain data, no Vue and no DOM: the store holds one in a shallowRef and triggers it per batch.
+ *
+ * The events stay in their table (EventTable, columns of numbers), and the trace's lists hold rows
+ * of it: a million events' trace weighed 143 B an event as objects (slices, steps, the operations
+ * themselves), which is what made a long run's memory.
  */
 import type {
   CpuSample,
@@ -12,13 +16,15 @@ import type {
   ThreadCpuSample,
   TraceEvent,
 } from '../../../shared/trace'
-import { eventId, objectKey, OBJECT_KINDS, threadKey } from '../../../shared/trace'
+import { eventId, objectKey, OBJECT_KINDS, OPS, THREAD_STATES, threadKey } from '../../../shared/trace'
+import { EVENT_TYPE_CODES, EventTable, opOfCode } from '../../../shared/eventTable'
+import { IntList } from './intList'
 import type { LaneObject, LaneProcess, LaneThread } from '../timeline/laneLayout'
 import { stepInsertedAt } from '../timeline/levelIndex'
 import { objectLevel } from '../timeline/objectLevel'
 import { waitInsertedAt } from '../timeline/waitIndex'
 
-/** A span of one state. `endUs` is Infinity while the thread is still in it. */
+/** A span of one state, as a thread's SliceList gives it. `endUs` is Infinity while the thread is still in it. */
 export interface Slice {
   startUs: number
   endUs: number
@@ -26,6 +32,201 @@ export interface Slice {
   /** The object waited on (blocked, waiting), as an object key; null otherwise. */
   objectKey: string | null
   line: number
+}
+
+/** A slice's end row while the slice is open. */
+export const OPEN_SLICE = -1
+const OPEN = OPEN_SLICE
+
+/**
+ * Rows of the trace's table (its EventTable), in a list: the trace's lists hold the rows of the
+ * events they are made of, four bytes each, and read the events' fields from the table's columns.
+ */
+export class RowList {
+  readonly rows = new IntList()
+
+  constructor(protected readonly trace: RunTrace) {}
+
+  get length(): number {
+    return this.rows.length
+  }
+
+  row(i: number): number {
+    return this.rows.data[i]
+  }
+
+  /** When item `i`'s event happened. */
+  tUs(i: number): number {
+    return this.trace.table.columns.tUs[this.rows.data[i]]
+  }
+
+  /** Index of the last item at or before `tUs` (items in time order), or -1. */
+  lastAtOrBefore(tUs: number): number {
+    const times = this.trace.table.columns.tUs
+    const rows = this.rows.data
+    let lo = 0
+    let hi = this.rows.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (times[rows[mid]] <= tUs) lo = mid + 1
+      else hi = mid
+    }
+    return lo - 1
+  }
+}
+
+/**
+ * A thread's slices: the row of the state event that began each and of the event that ended it
+ * (the next state, or the thread's end; OPEN while it lasts). Eight bytes a slice, where the
+ * objects they replace weighed about sixty, and a million-event run has hundreds of thousands.
+ * Fields come from the table; `at(i)` makes a Slice for the few readers that want one.
+ */
+export class SliceList extends RowList {
+  readonly ends = new IntList()
+
+  startUs(i: number): number {
+    return this.trace.table.columns.tUs[this.rows.data[i]]
+  }
+
+  /** Its end: the ending event's time (never before its start), the run's end, or Infinity while open. */
+  endUs(i: number): number {
+    const end = this.ends.data[i]
+    if (end === OPEN) return this.trace.endUs ?? Infinity
+    const tUs = this.trace.table.columns.tUs
+    return Math.max(tUs[this.rows.data[i]], tUs[end])
+  }
+
+  /** Its state, as an index into THREAD_STATES. */
+  stateCode(i: number): number {
+    return this.trace.table.columns.code[this.rows.data[i]]
+  }
+
+  state(i: number): ThreadState {
+    return THREAD_STATES[this.stateCode(i)]
+  }
+
+  objectKey(i: number): string | null {
+    const row = this.rows.data[i]
+    const obj = this.trace.table.objOf(row)
+    return obj === null ? null : this.trace.objectKeyOf(this.trace.table.columns.pid[row], obj)
+  }
+
+  line(i: number): number {
+    return this.trace.table.columns.line[this.rows.data[i]]
+  }
+
+  at(i: number): Slice {
+    return {
+      startUs: this.startUs(i),
+      endUs: this.endUs(i),
+      state: this.state(i),
+      objectKey: this.objectKey(i),
+      line: this.line(i),
+    }
+  }
+
+  toArray(): Slice[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i))
+  }
+}
+
+/** A thread's operations, in the order they arrived (its own order). */
+export class OpList extends RowList {
+  at(i: number): OpEvent {
+    return this.trace.table.event(this.rows.data[i]) as OpEvent
+  }
+}
+
+/** One value of an object's state from `startUs` on. */
+export interface ObjectStep {
+  startUs: number
+  after: Record<string, number | null>
+  op: string
+  threadKey: number
+}
+
+/** An object's operations (its steps), in time order. */
+export class StepList extends RowList {
+  /** Its state after step `i`. */
+  after(i: number): Record<string, number | null> {
+    const table = this.trace.table
+    return table.states[table.columns.more[this.rows.data[i]]]
+  }
+
+  threadKey(i: number): number {
+    const c = this.trace.table.columns
+    const row = this.rows.data[i]
+    return threadKey(c.pid[row], c.tid[row])
+  }
+
+  at(i: number): ObjectStep {
+    const row = this.rows.data[i]
+    return {
+      startUs: this.tUs(i),
+      after: this.after(i),
+      op: OPS[opOfCode(this.trace.table.columns.code[row])],
+      threadKey: this.threadKey(i),
+    }
+  }
+
+  toArray(): ObjectStep[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i))
+  }
+
+  /**
+   * Adds an op's row after every step at or before its time; from the end, since most come in
+   * order. Returns where it went.
+   */
+  insertByTime(row: number): number {
+    const times = this.trace.table.columns.tUs
+    const rows = this.rows.data
+    const tUs = times[row]
+    let i = this.rows.length
+    while (i > 0 && times[rows[i - 1]] > tUs) i--
+    this.rows.insert(i, row)
+    return i
+  }
+}
+
+/** An arrow: the event `causeId` let the op at (`toKey`, `toUs`) happen. */
+export interface CausalLink {
+  causeId: number
+  toKey: number
+  toUs: number
+  op: string
+  objectKey: string
+}
+
+/** The operations that name a cause, in the order they arrived: the arrows. */
+export class LinkList extends RowList {
+  /** Link `i`'s cause, an event id. */
+  causeId(i: number): number {
+    return this.trace.table.columns.ref[this.rows.data[i]]
+  }
+
+  /** The thread of link `i`'s operation. */
+  toKey(i: number): number {
+    const c = this.trace.table.columns
+    const row = this.rows.data[i]
+    return threadKey(c.pid[row], c.tid[row])
+  }
+
+  at(i: number): CausalLink {
+    const table = this.trace.table
+    const c = table.columns
+    const row = this.rows.data[i]
+    return {
+      causeId: c.ref[row],
+      toKey: threadKey(c.pid[row], c.tid[row]),
+      toUs: c.tUs[row],
+      op: OPS[opOfCode(c.code[row])],
+      objectKey: this.trace.objectKeyOf(c.pid[row], table.objOf(row) as number),
+    }
+  }
+
+  toArray(): CausalLink[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i))
+  }
 }
 
 export interface ThreadTrack {
@@ -38,12 +239,14 @@ export interface ThreadTrack {
   /** null while alive. */
   endUs: number | null
   error: string | null
-  slices: Slice[]
+  slices: SliceList
   /** The operations it did, in time order (for markers, hover and the arrows' ends). */
-  ops: OpEvent[]
-  /** Program lines it passed, in time order: `lineUs[i]` is when it was at `lines[i]`. */
-  lineUs: number[]
-  lines: number[]
+  ops: OpList
+  /**
+   * Every event of it, in the order they arrived (its seq order): where arrows from them start
+   * (`causeOf`), and the program lines it passed (`lineAt`).
+   */
+  rows: IntList
   /** What it printed, in time order. */
   prints: PrintLine[]
   /** Its CPU time by the latest sample, and the core it last ran on. */
@@ -52,19 +255,6 @@ export interface ThreadTrack {
   /** Its CPU time over the run: by `cpuSampleUs[i]`, it had used `cpuSampleCpuUs[i]`. */
   cpuSampleUs: number[]
   cpuSampleCpuUs: number[]
-  /**
-   * When each of its events happened, by its seq: where arrows from them start (`causeOf`). Kept per
-   * thread rather than in one map by event id, which cost most of the time a large recording took.
-   */
-  eventUs: number[]
-}
-
-/** One value of an object's state from `startUs` on. */
-export interface ObjectStep {
-  startUs: number
-  after: Record<string, number | null>
-  op: string
-  threadKey: number
 }
 
 export interface ObjectTrack {
@@ -74,24 +264,30 @@ export interface ObjectTrack {
   kind: ObjectKind
   name: string
   size: number
-  steps: ObjectStep[]
+  steps: StepList
   /** The highest level (objectLevel) it reached: the top of its lane. */
   maxLevel: number
 }
 
-/** An arrow: the event `causeId` let the op at (`toKey`, `toUs`) happen. */
-export interface CausalLink {
-  causeId: number
-  toKey: number
-  toUs: number
-  op: string
-  objectKey: string
-}
+/** A thread blocked or waiting on an object, for as long as its slice `index` lasts. */
+export class Wait {
+  constructor(
+    readonly threadKey: number,
+    private readonly slices: SliceList,
+    readonly index: number,
+  ) {}
 
-/** A thread blocked or waiting on an object, for as long as `slice` lasts. */
-export interface Wait {
-  threadKey: number
-  slice: Slice
+  get startUs(): number {
+    return this.slices.startUs(this.index)
+  }
+
+  get endUs(): number {
+    return this.slices.endUs(this.index)
+  }
+
+  get state(): ThreadState {
+    return this.slices.state(this.index)
+  }
 }
 
 export interface PrintLine {
@@ -107,11 +303,22 @@ const SEQ_SPAN = eventId(0, 1, 0)
 const NO_LANE = new Set<ObjectKind>(['thread', 'process', 'variable', 'mp-array', 'task', 'future'])
 const LANE_KINDS = new Set<ObjectKind>(OBJECT_KINDS.filter((kind) => !NO_LANE.has(kind)))
 
+const { START, STATE, OBJECT, OP, PRINT, END } = EVENT_TYPE_CODES
+const FINISHED = THREAD_STATES.indexOf('finished')
+const BLOCKED = THREAD_STATES.indexOf('blocked')
+const WAITING = THREAD_STATES.indexOf('waiting')
+
+/**
+ * The trace reads its events from `table`, which holds them as columns (EventTable): its lists hold
+ * rows of the table, not events. `addEvents` appends to the table and takes the new rows in;
+ * `addRows` takes in rows already there (a replay, in its own order). A live run's table is the
+ * store's, which the trace fills as batches come.
+ */
 export class RunTrace {
   readonly threads = new Map<number, ThreadTrack>()
   readonly processes = new Map<number, ProcessInfo>()
   readonly objects = new Map<string, ObjectTrack>()
-  readonly links: CausalLink[] = []
+  readonly links: LinkList = new LinkList(this)
   readonly prints: PrintLine[] = []
   readonly cpu: CpuSample[] = []
   /** Object keys by process and object id, each made once: a new string per event cost its hashing too. */
@@ -124,14 +331,23 @@ export class RunTrace {
   /** Set when the run has ended: its wall time. */
   endUs: number | null = null
 
+  constructor(readonly table: EventTable = new EventTable()) {}
+
   /** The time the view runs to: the end, or the newest time while streaming. */
   get lastUs(): number {
     return this.endUs ?? this.nowUs
   }
 
-  /** Adds events (or those from `from` to before `to`: a replay adds its sorted events in runs). */
+  /** Adds events (or those from `from` to before `to`) to the table, and takes them in. */
   addEvents(events: readonly TraceEvent[], from = 0, to = events.length): void {
-    for (let i = from; i < to; i++) this.addEvent(events[i])
+    const first = this.table.length
+    this.table.append(events, from, to)
+    for (let r = first; r < this.table.length; r++) this.addRow(r)
+  }
+
+  /** Takes in rows of the table (those of `rows` from `from` to before `to`), in that order. */
+  addRows(rows: ArrayLike<number>, from = 0, to = rows.length): void {
+    for (let k = from; k < to; k++) this.addRow(rows[k])
   }
 
   addCpu(samples: readonly CpuSample[], from = 0, to = samples.length): void {
@@ -163,26 +379,56 @@ export class RunTrace {
   /** Ends the trace at the run's wall time: open slices close there. */
   end(wallUs: number): void {
     this.endUs = Math.max(wallUs, this.nowUs)
-    for (const t of this.threads.values()) {
-      const last = t.slices.at(-1)
-      if (last && last.endUs === Infinity) last.endUs = this.endUs
-    }
   }
 
   /** Where an arrow starts: the thread and time of its cause, once that event has arrived. */
-  causeOf(link: CausalLink): { threadKey: number; tUs: number } | null {
-    // splitEventId, without the objects it makes: the arrows ask this once each per draw.
-    const key = Math.floor(link.causeId / SEQ_SPAN)
-    const tUs = this.threads.get(key)?.eventUs[link.causeId % SEQ_SPAN]
-    return tUs === undefined ? null : { threadKey: key, tUs }
+  causeOf(link: Pick<CausalLink, 'causeId'>): { threadKey: number; tUs: number } | null {
+    return this.eventAt(link.causeId)
   }
 
-  /** The line a thread was on at `atUs`: that of its latest event then, or 0 if none. */
+  /** The thread and time of the event with this id (`eventId`), once it has arrived; else null. */
+  eventAt(id: number): { threadKey: number; tUs: number } | null {
+    // splitEventId, without the objects it makes: the arrows ask this once each.
+    const key = Math.floor(id / SEQ_SPAN)
+    const seq = id % SEQ_SPAN
+    const t = this.threads.get(key)
+    if (!t) return null
+    const table = this.table
+    const rows = t.rows.data
+    const n = t.rows.length
+    // A thread's events arrive in seq order from 0, so its seq is mostly its place in the list.
+    if (seq < n && table.seqOf(rows[seq]) === seq)
+      return { threadKey: key, tUs: table.columns.tUs[rows[seq]] }
+    let lo = 0
+    let hi = n
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (table.seqOf(rows[mid]) < seq) lo = mid + 1
+      else hi = mid
+    }
+    return lo < n && table.seqOf(rows[lo]) === seq
+      ? { threadKey: key, tUs: table.columns.tUs[rows[lo]] }
+      : null
+  }
+
+  /** The line a thread was on at `atUs`: that of its latest event then with a line, or 0 if none. */
   lineAt(key: number, atUs: number): number {
     const t = this.threads.get(key)
     if (!t) return 0
-    const i = lastAtOrBefore(t.lineUs, atUs)
-    return i < 0 ? 0 : t.lines[i]
+    const c = this.table.columns
+    const rows = t.rows.data
+    let lo = 0
+    let hi = t.rows.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (c.tUs[rows[mid]] <= atUs) lo = mid + 1
+      else hi = mid
+    }
+    for (let i = lo - 1; i >= 0; i--) {
+      const type = c.type[rows[i]]
+      if ((type === STATE || type === OP || type === PRINT) && c.line[rows[i]] > 0) return c.line[rows[i]]
+    }
+    return 0
   }
 
   /** The CPU time a thread had used by `atUs`, from its latest sample then. */
@@ -257,106 +503,100 @@ export class RunTrace {
     return [...this.objects.values()].filter((o) => LANE_KINDS.has(o.kind) && o.steps.length > 0)
   }
 
-  private addEvent(e: TraceEvent): void {
-    this.eventCount++
-    if (e.tUs > this.nowUs) this.nowUs = e.tUs
-    const key = threadKey(e.pid, e.tid)
-    let t = this.threads.get(key)
-    if (e.type === 'thread-start') {
-      t = this.ensureThread(e.pid, e.tid, e.tUs)
-      t.eventUs[e.seq] = e.tUs
-      t.name = e.name
-      t.daemon = e.daemon
-      t.startUs = Math.min(t.startUs, e.tUs)
-      return
-    }
-    t ??= this.ensureThread(e.pid, e.tid, e.tUs)
-    t.eventUs[e.seq] = e.tUs
-    switch (e.type) {
-      case 'state': {
-        const last = t.slices.at(-1)
-        if (last && last.endUs === Infinity) last.endUs = Math.max(last.startUs, e.tUs)
-        if (e.state !== 'finished') {
-          const waitedOn = e.obj === null ? null : this.objectKeyOf(e.pid, e.obj)
-          const slice: Slice = {
-            startUs: e.tUs,
-            endUs: Infinity,
-            state: e.state,
-            objectKey: waitedOn,
-            line: e.line,
-          }
-          t.slices.push(slice)
-          if (waitedOn !== null && (e.state === 'blocked' || e.state === 'waiting')) {
-            let waits = this.waits.get(waitedOn)
-            if (!waits) this.waits.set(waitedOn, (waits = []))
-            // The timeline's index of these waits (if made) reads them again from there.
-            const at = insertByTime(waits, { threadKey: key, slice }, (w) => w.slice.startUs)
-            waitInsertedAt(waits, at)
-          }
-        }
-        this.passLine(t, e.tUs, e.line)
-        break
-      }
-      case 'op': {
-        t.ops.push(e)
-        this.passLine(t, e.tUs, e.line)
-        const ok = this.objectKeyOf(e.pid, e.obj)
-        const track = this.objects.get(ok)
-        if (track) {
-          // Threads' batches arrive out of step with each other: keep the steps in time order.
-          const at = insertByTime(
-            track.steps,
-            { startUs: e.tUs, after: e.after, op: e.op, threadKey: key },
-            (s) => s.startUs,
-          )
-          stepInsertedAt(track, at)
-          track.maxLevel = Math.max(track.maxLevel, objectLevel(track.kind, e.after) ?? 0)
-        }
-        if (e.cause !== null)
-          this.links.push({ causeId: e.cause, toKey: key, toUs: e.tUs, op: e.op, objectKey: ok })
-        break
-      }
-      case 'object': {
-        const ok = objectKey(e.pid, e.obj)
-        if (!this.objects.has(ok)) {
-          this.objects.set(ok, {
-            key: ok,
-            obj: e.obj,
-            pid: e.pid,
-            kind: e.kind,
-            name: e.name,
-            size: e.size,
-            steps: [],
-            maxLevel: 0,
-          })
-        }
-        break
-      }
-      case 'print': {
-        const line = { tUs: e.tUs, threadKey: key, text: e.text }
-        this.prints.push(line)
-        t.prints.push(line)
-        this.passLine(t, e.tUs, e.line)
-        break
-      }
-      case 'thread-end': {
-        const last = t.slices.at(-1)
-        if (last && last.endUs === Infinity) last.endUs = Math.max(last.startUs, e.tUs)
-        t.endUs = e.tUs
-        t.error = e.error
-        break
-      }
-      case 'result':
-        break
-    }
-  }
-
-  private objectKeyOf(pid: number, obj: number): string {
+  /** An object's key, each made once (by process and object id). */
+  objectKeyOf(pid: number, obj: number): string {
     let byObj = this.objectKeys.get(pid)
     if (!byObj) this.objectKeys.set(pid, (byObj = new Map()))
     let key = byObj.get(obj)
     if (key === undefined) byObj.set(obj, (key = objectKey(pid, obj)))
     return key
+  }
+
+  private addRow(r: number): void {
+    const table = this.table
+    const c = table.columns
+    this.eventCount++
+    const tUs = c.tUs[r]
+    if (tUs > this.nowUs) this.nowUs = tUs
+    const pid = c.pid[r]
+    const tid = c.tid[r]
+    const key = threadKey(pid, tid)
+    const type = c.type[r]
+    let t = this.threads.get(key)
+    if (type === START) {
+      t = this.ensureThread(pid, tid, tUs)
+      t.rows.push(r)
+      t.name = table.strings[c.str[r]]
+      t.daemon = c.code[r] === 1
+      t.startUs = Math.min(t.startUs, tUs)
+      return
+    }
+    t ??= this.ensureThread(pid, tid, tUs)
+    t.rows.push(r)
+    switch (type) {
+      case STATE: {
+        const slices = t.slices
+        closeLast(slices, r)
+        const state = c.code[r]
+        if (state !== FINISHED) {
+          const index = slices.length
+          slices.rows.push(r)
+          slices.ends.push(OPEN)
+          const obj = table.objOf(r)
+          if (obj !== null && (state === BLOCKED || state === WAITING)) {
+            const waitedOn = this.objectKeyOf(pid, obj)
+            let waits = this.waits.get(waitedOn)
+            if (!waits) this.waits.set(waitedOn, (waits = []))
+            // The timeline's index of these waits (if made) reads them again from there.
+            const at = insertByTime(waits, new Wait(key, slices, index), (w) => w.startUs)
+            waitInsertedAt(waits, at)
+          }
+        }
+        break
+      }
+      case OP: {
+        t.ops.rows.push(r)
+        const ok = this.objectKeyOf(pid, table.objOf(r) as number)
+        const track = this.objects.get(ok)
+        if (track) {
+          // Threads' batches arrive out of step with each other: keep the steps in time order.
+          const at = track.steps.insertByTime(r)
+          stepInsertedAt(track, at)
+          track.maxLevel = Math.max(track.maxLevel, objectLevel(track.kind, table.states[c.more[r]]) ?? 0)
+        }
+        if (!Number.isNaN(c.ref[r])) this.links.rows.push(r)
+        break
+      }
+      case OBJECT: {
+        const obj = table.objOf(r) as number
+        const ok = this.objectKeyOf(pid, obj)
+        if (!this.objects.has(ok)) {
+          this.objects.set(ok, {
+            key: ok,
+            obj,
+            pid,
+            kind: OBJECT_KINDS[c.code[r]],
+            name: table.strings[c.str[r]],
+            size: c.ref[r],
+            steps: new StepList(this),
+            maxLevel: 0,
+          })
+        }
+        break
+      }
+      case PRINT: {
+        const line = { tUs, threadKey: key, text: table.strings[c.str[r]] }
+        this.prints.push(line)
+        t.prints.push(line)
+        break
+      }
+      case END: {
+        closeLast(t.slices, r)
+        t.endUs = tUs
+        t.error = table.stringOf(c.str[r])
+        break
+      }
+    }
   }
 
   private ensureThread(pid: number, tid: number, tUs: number): ThreadTrack {
@@ -372,28 +612,25 @@ export class RunTrace {
         startUs: tUs,
         endUs: null,
         error: null,
-        slices: [],
-        ops: [],
-        lineUs: [],
-        lines: [],
+        slices: new SliceList(this),
+        ops: new OpList(this),
+        rows: new IntList(),
         prints: [],
         cpuUs: 0,
         lastCore: null,
         cpuSampleUs: [],
         cpuSampleCpuUs: [],
-        eventUs: [],
       }
       this.threads.set(key, t)
     }
     return t
   }
+}
 
-  private passLine(t: ThreadTrack, tUs: number, line: number): void {
-    if (line > 0) {
-      t.lineUs.push(tUs)
-      t.lines.push(line)
-    }
-  }
+/** Ends a thread's open slice, if it has one, at row `r`'s event. */
+function closeLast(slices: SliceList, r: number): void {
+  const last = slices.length - 1
+  if (last >= 0 && slices.ends.data[last] === OPEN) slices.ends.data[last] = r
 }
 
 /**

@@ -18,6 +18,7 @@ export class LevelIndex {
     this.levels = new MaxPyramid(
       (i) => objectLevel(object.kind, object.steps.after(i)) ?? (i > 0 ? this.levels.value(i - 1) : UNKNOWN),
       (i) => object.steps.tUs(i),
+      true,
     )
   }
 
@@ -30,9 +31,14 @@ export class LevelIndex {
     this.levels.sync(this.object.steps.length)
   }
 
-  /** When each step happened, in their order (up to date after sync). */
-  get starts(): readonly number[] {
-    return this.levels.keys
+  /** When step `i` happened. */
+  startUs(i: number): number {
+    return this.levels.key(i)
+  }
+
+  /** How many steps it has taken in (after sync). */
+  get length(): number {
+    return this.levels.length
   }
 
   /** Index of the first step at or after `tUs`. */
@@ -59,7 +65,7 @@ export class LevelIndex {
     this.sync()
     const first = this.firstFrom(fromUs)
     // The step in effect at fromUs: the last one before it, or one exactly at it.
-    const atStart = first < this.starts.length && this.starts[first] === fromUs ? first : first - 1
+    const atStart = first < this.length && this.startUs(first) === fromUs ? first : first - 1
     const level = this.levels.max(Math.max(0, atStart), this.firstFrom(toUs))
     return level === UNKNOWN || level === -Infinity ? null : level
   }

@@ -4,21 +4,45 @@
  * maximum takes O(log n); so does finding the values above a threshold, plus O(log n) per one
  * found. The values come from the list's owner (`valueOf`), and are read again only from where the
  * owner says they changed (`changedFrom`), so that appending keeps it current cheaply.
+ *
+ * The levels are typed arrays, 8 bytes a value (4 with `small`, for values that 32-bit floats hold:
+ * an object's level), about twice the values in all. The items' keys (their times, `keyOf`) are not
+ * copied: a binary search reads a few of them from the owner.
  */
+type Level = Float64Array | Float32Array
+
 export class MaxPyramid {
-  private readonly levels: number[][] = [[]]
-  /**
-   * With `keyOf`, each item's key too (its time), kept in a plain array of numbers, which a binary
-   * search reads far faster than the items, objects all over the heap.
-   */
-  readonly keys: number[] = []
+  private readonly levels: Level[] = []
+  /** How many values each level holds (its typed array may have room for more). */
+  private readonly sizes: number[] = [0]
   /** Values from here on are to be read again. */
   private dirtyFrom = 0
 
   constructor(
     private readonly valueOf: (i: number) => number,
-    private readonly keyOf?: (i: number) => number,
-  ) {}
+    private readonly keyOf: (i: number) => number = () => 0,
+    private readonly small = false,
+  ) {
+    this.levels.push(this.level(16))
+  }
+
+  private level(capacity: number): Level {
+    return this.small ? new Float32Array(capacity) : new Float64Array(capacity)
+  }
+
+  /** Level `k` with room for `size` values, its values kept. */
+  private room(k: number, size: number): Level {
+    let level = this.levels[k]
+    if (!level) {
+      this.levels[k] = level = this.level(Math.max(16, size))
+      this.sizes[k] = 0
+    } else if (level.length < size) {
+      const grown = this.level(Math.max(size, Math.ceil(level.length * 1.5)))
+      grown.set(level.subarray(0, this.sizes[k]))
+      this.levels[k] = level = grown
+    }
+    return level
+  }
 
   /** Values from `i` on changed (or were inserted, shifting the rest). */
   changedFrom(i: number): void {
@@ -27,42 +51,43 @@ export class MaxPyramid {
 
   /** Brings it up to date with a list of `length` values. */
   sync(length: number): void {
-    const base = this.levels[0]
-    let from = Math.min(this.dirtyFrom, base.length, length)
-    if (from === length && base.length === length) return
-    base.length = length
+    let from = Math.min(this.dirtyFrom, this.sizes[0], length)
+    if (from === length && this.sizes[0] === length) return
+    const base = this.room(0, length)
     for (let i = from; i < length; i++) base[i] = this.valueOf(i)
-    if (this.keyOf) {
-      this.keys.length = length
-      for (let i = from; i < length; i++) this.keys[i] = this.keyOf(i)
-    }
+    this.sizes[0] = length
     this.dirtyFrom = length
-    for (let k = 1; this.levels[k - 1].length > 1; k++) {
+    let k = 1
+    for (; this.sizes[k - 1] > 1; k++) {
       const below = this.levels[k - 1]
-      const level = (this.levels[k] ??= [])
-      const n = (below.length + 1) >>> 1
+      const belowSize = this.sizes[k - 1]
+      const n = (belowSize + 1) >>> 1
+      const level = this.room(k, n)
       from >>>= 1
-      level.length = n
       for (let i = from; i < n; i++) {
         const a = below[2 * i]
-        const b = 2 * i + 1 < below.length ? below[2 * i + 1] : -Infinity
+        const b = 2 * i + 1 < belowSize ? below[2 * i + 1] : -Infinity
         level[i] = a > b ? a : b
       }
+      this.sizes[k] = n
     }
     // A list that shrank leaves levels above its top.
-    let top = 1
-    while (top < this.levels.length && this.levels[top - 1].length > 1) top++
-    this.levels.length = top
+    this.levels.length = k
+    this.sizes.length = k
+  }
+
+  /** Item `i`'s key, from the owner. */
+  key(i: number): number {
+    return this.keyOf(i)
   }
 
   /** Index of the first key at or after `x` (keys ascending). */
   firstKeyFrom(x: number): number {
-    const keys = this.keys
     let lo = 0
-    let hi = keys.length
+    let hi = this.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (keys[mid] < x) lo = mid + 1
+      if (this.keyOf(mid) < x) lo = mid + 1
       else hi = mid
     }
     return lo
@@ -70,19 +95,18 @@ export class MaxPyramid {
 
   /** Index of the first key after `x` (keys ascending). */
   firstKeyAfter(x: number): number {
-    const keys = this.keys
     let lo = 0
-    let hi = keys.length
+    let hi = this.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (keys[mid] <= x) lo = mid + 1
+      if (this.keyOf(mid) <= x) lo = mid + 1
       else hi = mid
     }
     return lo
   }
 
   get length(): number {
-    return this.levels[0].length
+    return this.sizes[0]
   }
 
   value(i: number): number {

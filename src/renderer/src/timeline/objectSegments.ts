@@ -160,15 +160,14 @@ function walkSegments(
 ): number | null {
   const steps = object.steps
   const initial = stepStateAt(object, fromUs)
-  // Times from the indices' arrays of numbers (synced by the calls above), not from the objects.
-  const stepStarts = levelIndexOf(object).starts
+  // Synced by the calls above.
+  const levels = levelIndexOf(object)
   let level = initial.level
   let owner = initial.owner
   let step = initial.index
   // Who is waiting at the start; then waits start in the order of the list, and stop.
   let waiting: readonly Wait[] = index.at(fromUs, nowUs)
   let nextWait = index.firstStartingAfter(fromUs)
-  const waitStarts = index.starts
 
   let tUs = fromUs
   const emit = (untilUs: number): number | void => {
@@ -187,9 +186,10 @@ function walkSegments(
   }
   let next = initial.index + 1
   for (;;) {
-    const stepUs = next < stepStarts.length && stepStarts[next] < endUs ? stepStarts[next] : Infinity
-    const startUs =
-      nextWait < waitStarts.length && waitStarts[nextWait] < endUs ? waitStarts[nextWait] : Infinity
+    const stepAt = next < levels.length ? levels.startUs(next) : Infinity
+    const stepUs = stepAt < endUs ? stepAt : Infinity
+    const waitAt = nextWait < index.length ? index.startUs(nextWait) : Infinity
+    const startUs = waitAt < endUs ? waitAt : Infinity
     let stopUs = Infinity
     let stopping: Wait | null = null
     for (const w of waiting) {

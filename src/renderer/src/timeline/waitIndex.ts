@@ -89,9 +89,14 @@ export class WaitIndex {
     return this.startingAfter(tUs)
   }
 
-  /** When each wait starts, in their order (up to date after any query). */
-  get starts(): readonly number[] {
-    return this.ends.keys
+  /** When wait `i` starts. */
+  startUs(i: number): number {
+    return this.ends.key(i)
+  }
+
+  /** How many waits it has taken in (after any query). */
+  get length(): number {
+    return this.ends.length
   }
 }
 

@@ -28,10 +28,8 @@ export interface PlacedLink {
 interface LengthClass {
   /** The earlier end of each arrow, ascending. */
   lo: number[]
-  /** Each arrow's link (its index in the trace's links), and its cause's thread and time. */
+  /** Each arrow's link (its index in the trace's links). */
   index: number[]
-  fromKey: number[]
-  fromUs: number[]
 }
 
 export class LinkIndex {
@@ -64,7 +62,7 @@ export class LinkIndex {
     const lo = Math.min(cause.tUs, toUs)
     const length = Math.max(cause.tUs, toUs) - lo
     const c = length < 1 ? 0 : Math.floor(Math.log2(length)) + 1
-    while (this.classes.length <= c) this.classes.push({ lo: [], index: [], fromKey: [], fromUs: [] })
+    while (this.classes.length <= c) this.classes.push({ lo: [], index: [] })
     const k = this.classes[c]
     // Mostly in order: from the end.
     let at = k.lo.length
@@ -72,23 +70,38 @@ export class LinkIndex {
     if (at === k.lo.length) {
       k.lo.push(lo)
       k.index.push(i)
-      k.fromKey.push(cause.threadKey)
-      k.fromUs.push(cause.tUs)
     } else {
       k.lo.splice(at, 0, lo)
       k.index.splice(at, 0, i)
-      k.fromKey.splice(at, 0, cause.threadKey)
-      k.fromUs.splice(at, 0, cause.tUs)
     }
     this.size++
     return true
   }
 
-  /** Arrow `k` of class `c`, as a PlacedLink. */
+  /** Arrow `k` of class `c`, as a PlacedLink (its cause has arrived: it was placed). */
   private placed(c: LengthClass, k: number): PlacedLink {
     const i = c.index[k]
     const links = this.trace.links
-    return { index: i, fromKey: c.fromKey[k], fromUs: c.fromUs[k], toKey: links.toKey(i), toUs: links.tUs(i) }
+    const cause = this.trace.eventAt(links.causeId(i)) as { threadKey: number; tUs: number }
+    return {
+      index: i,
+      fromKey: cause.threadKey,
+      fromUs: cause.tUs,
+      toKey: links.toKey(i),
+      toUs: links.tUs(i),
+    }
+  }
+
+  /**
+   * The later end of arrow `k` of class `c`: its operation's time, unless that is its earlier end
+   * (a cause stamped later than its effect, by another process's clock), when it is the cause's.
+   */
+  private hiUs(c: LengthClass, k: number): number {
+    const i = c.index[k]
+    const links = this.trace.links
+    const toUs = links.tUs(i)
+    if (toUs > c.lo[k]) return toUs
+    return (this.trace.eventAt(links.causeId(i)) as { tUs: number }).tUs
   }
 
   /** Arrows of class `c` are shorter than this: any that reaches `fromUs` starts after fromUs minus it. */
@@ -100,16 +113,16 @@ export class LinkIndex {
   countIn(fromUs: number, toUs: number): number {
     this.sync()
     let count = 0
-    const links = this.trace.links
     for (let c = 0; c < this.classes.length; c++) {
-      const { lo, index, fromUs: froms } = this.classes[c]
+      const k = this.classes[c]
+      const { lo } = k
       const first = firstAtOrAfter(lo, fromUs - LinkIndex.reach(c))
       const inside = firstAtOrAfter(lo, fromUs)
       const end = firstAfter(lo, toUs)
       // Those starting inside the window reach into it; of those starting before, the long enough.
       count += Math.max(0, end - inside)
-      for (let k = first; k < Math.min(inside, end); k++) {
-        if (Math.max(froms[k], links.tUs(index[k])) >= fromUs) count++
+      for (let j = first; j < Math.min(inside, end); j++) {
+        if (this.hiUs(k, j) >= fromUs) count++
       }
     }
     return count
@@ -121,13 +134,12 @@ export class LinkIndex {
    */
   forEachIn(fromUs: number, toUs: number, visit: (placed: PlacedLink) => void, every = 1): void {
     this.sync()
-    const links = this.trace.links
     for (let c = 0; c < this.classes.length; c++) {
       const k = this.classes[c]
-      const { lo, index, fromUs: froms } = k
+      const { lo } = k
       const first = firstAtOrAfter(lo, fromUs - LinkIndex.reach(c))
       for (let j = Math.ceil(first / every) * every; j < lo.length && lo[j] <= toUs; j += every) {
-        if (Math.max(froms[j], links.tUs(index[j])) >= fromUs) visit(this.placed(k, j))
+        if (this.hiUs(k, j) >= fromUs) visit(this.placed(k, j))
       }
     }
   }

@@ -84,6 +84,30 @@ describe('EventTable', () => {
     expect(table.slice()).toEqual(EVENTS)
   })
 
+  it('keeps pids and lines in 16 bits until one does not fit, then in 32, losing nothing', () => {
+    // EVENTS' first five fit; some after them do not.
+    const small = EVENTS.slice(0, 5)
+    const table = EventTable.fromEvents(small)
+    expect(table.columns.pid).toBeInstanceOf(Uint16Array)
+    expect(table.columns.line).toBeInstanceOf(Uint16Array)
+    const late: TraceEvent[] = [
+      { tUs: 7, pid: 999_999, tid: 0, seq: 0, type: 'thread-start', name: 'M', daemon: false, parent: null },
+      { tUs: 8, pid: 999_999, tid: 0, seq: 1, type: 'state', state: 'running', obj: null, line: 65_536 },
+      { tUs: 9, pid: 3, tid: 0, seq: 0, type: 'print', text: 'hi', line: 1_000_000 },
+    ]
+    table.append(late)
+    expect(table.columns.pid).toBeInstanceOf(Uint32Array)
+    expect(table.columns.line).toBeInstanceOf(Int32Array)
+    expect(table.slice()).toEqual([...small, ...late])
+    // And so does a table read from version 2's columns, with or without such values.
+    const back = tableFromColumns(JSON.parse(JSON.stringify(table.toColumns())), () => true)
+    expect(back?.slice()).toEqual([...small, ...late])
+    expect(back?.columns.pid).toBeInstanceOf(Uint32Array)
+    table.trim()
+    expect(table.columns.line).toBeInstanceOf(Int32Array)
+    expect(table.slice()).toEqual([...small, ...late])
+  })
+
   it('holds equal strings and states once, and the events made share them', () => {
     const table = EventTable.fromEvents(EVENTS)
     const [put, get] = [table.event(5), table.event(6)] as { after: object }[]
@@ -109,6 +133,7 @@ describe('EventTable', () => {
       () => true,
     )
     expect(big?.slice()).toEqual(events)
+    expect(big?.columns.pid).toBeInstanceOf(Uint16Array)
   })
 })
 

@@ -108,22 +108,37 @@ const OP_MASK = (1 << OP_BITS) - 1
 const FIELDS = {
   type: Uint8Array,
   tUs: Float64Array,
-  pid: Uint32Array,
+  pid: Uint16Array,
   tid: Uint16Array,
   seq: Uint32Array,
   code: Uint8Array,
-  line: Int32Array,
+  line: Uint16Array,
   obj: Uint32Array,
   ref: Float64Array,
   str: Int32Array,
   more: Int32Array,
 } as const
+/**
+ * Columns that start at 16 bits, which every run's processes and every lesson's lines fit, and are
+ * made 32-bit (`fit`) by the first value that does not: two bytes an event each, of about forty.
+ */
+const WIDER = { pid: Uint32Array, line: Int32Array } as const
+type Widening = keyof typeof WIDER
 type Field = keyof typeof FIELDS
-type Columns = { [F in Field]: InstanceType<(typeof FIELDS)[F]> }
+type Columns = { [F in Exclude<Field, Widening>]: InstanceType<(typeof FIELDS)[F]> } & {
+  [F in Widening]: InstanceType<(typeof FIELDS)[F]> | InstanceType<(typeof WIDER)[F]>
+}
+type AnyColumn = { set(a: ArrayLike<number>): void; subarray(from: number, to: number): ArrayLike<number> }
 
-function allocate(capacity: number): Columns {
+/** Columns of `capacity` rows; of the same widths as `like`'s, if given, holding its first `rows` rows. */
+function allocate(capacity: number, like?: Columns, rows = 0): Columns {
   const out = {} as Record<Field, unknown>
-  for (const f of Object.keys(FIELDS) as Field[]) out[f] = new FIELDS[f](capacity)
+  for (const f of Object.keys(FIELDS) as Field[]) {
+    const make = (like ? like[f].constructor : FIELDS[f]) as new (n: number) => AnyColumn
+    const column = new make(capacity)
+    if (like) column.set((like[f] as unknown as AnyColumn).subarray(0, rows))
+    out[f] = column
+  }
   return out as Columns
 }
 
@@ -162,9 +177,14 @@ export class EventTable {
   /** Adds events at the end. */
   append(events: readonly TraceEvent[], from = 0, to = events.length): void {
     this.reserve(this.length + (to - from))
-    const c = this.c
+    let c = this.c
     for (let k = from; k < to; k++) {
       const e = events[k]
+      if (e.pid > 0xffff || ('line' in e && e.line > 0xffff)) {
+        this.fit('pid', e.pid)
+        if ('line' in e) this.fit('line', e.line)
+        c = this.c
+      }
       const i = this.length++
       c.tUs[i] = e.tUs
       c.pid[i] = e.pid
@@ -435,21 +455,25 @@ export class EventTable {
   reserve(rows: number): void {
     const capacity = this.c.type.length
     if (rows <= capacity) return
-    const grown = allocate(Math.max(rows, capacity * 2))
-    for (const f of Object.keys(FIELDS) as Field[]) {
-      ;(grown[f] as { set(a: ArrayLike<number>): void }).set(this.c[f].subarray(0, this.length))
-    }
-    this.c = grown
+    this.c = allocate(Math.max(rows, capacity * 2), this.c, this.length)
   }
 
   /** Drops the room past `length` (a table that will not grow again). */
   trim(): void {
     if (this.c.type.length === this.length) return
-    const fitted = allocate(this.length)
-    for (const f of Object.keys(FIELDS) as Field[]) {
-      ;(fitted[f] as { set(a: ArrayLike<number>): void }).set(this.c[f].subarray(0, this.length))
-    }
-    this.c = fitted
+    this.c = allocate(this.length, this.c, this.length)
+  }
+
+  /**
+   * Makes room in a 16-bit column for `value` (a pid or a line): the first one past 65,535 makes the
+   * column 32-bit, keeping what it holds. Writers that hold the columns must take them again after.
+   */
+  fit(field: Widening, value: number): void {
+    const column = this.c[field]
+    if (value <= 0xffff || !(column instanceof Uint16Array)) return
+    const wider = new WIDER[field](column.length)
+    wider.set(column)
+    this.c = { ...this.c, [field]: wider }
   }
 
   /**

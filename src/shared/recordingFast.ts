@@ -282,6 +282,14 @@ export function tableFromColumns(v: unknown, resultFits: (e: unknown) => boolean
     Number.isNaN(x) ? NONE : x < WIDE ? x : table.wide(field, i, x)
 
   const table = new EventTable(n, strings as string[], states as StateRecord[])
+  // Wide enough for the largest pid and line (what is not a number is refused below).
+  const largest = (values: readonly unknown[]): number => {
+    let max = 0
+    for (const x of values) if (typeof x === 'number' && x > max) max = x
+    return max
+  }
+  table.fit('pid', largest(pid))
+  table.fit('line', Math.max(largest(state.line), largest(op.line), largest(print.line)))
   // The table's columns, each in a local: the loop below writes every one of them per event.
   const {
     type: toType,

@@ -3,7 +3,15 @@
  * reach, or an object's state.
  */
 import type { OpEvent } from '../../../shared/trace'
-import type { ObjectTrack, PrintLine, RowList, Slice, SliceList, ThreadTrack, Wait } from '../trace/runTrace'
+import type {
+  ObjectTrack,
+  PrintLine,
+  RowList,
+  Slice,
+  SliceList,
+  ThreadTrack,
+  WaitList,
+} from '../trace/runTrace'
 import { lastAtOrBeforeBy } from '../trace/runTrace'
 import { laneAtY, type Lane, type LaneLayout } from './laneLayout'
 import { objectStateAt, type ObjectState } from './objectSegments'
@@ -25,7 +33,7 @@ export interface HitSource {
   objects: ReadonlyMap<string, ObjectTrack>
   /** The time the trace runs to: where open waits end. */
   readonly lastUs: number
-  waitsOn(objectKey: string): readonly Wait[]
+  waitsOn(objectKey: string): WaitList
 }
 
 /** The slice that covers `tUs` (an open slice covers everything after its start), or null. */

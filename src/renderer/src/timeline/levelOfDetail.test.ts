@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { mulberry32 } from '../../../../tests/support/random'
 import { eventId, threadKey, type TraceEvent } from '../../../shared/trace'
-import { RunTrace, type Wait } from '../trace/runTrace'
+import { RunTrace, type Wait, type WaitList } from '../trace/runTrace'
 import { ARROW_LINES_MAX, paintLanes } from './drawLanes'
 import { layoutLanes } from './laneLayout'
 import { levelIndexOf } from './levelIndex'
@@ -120,8 +120,8 @@ function* stream(seed: number, byThread: TraceEvent[][]): Generator<RunTrace> {
   yield trace
 }
 
-function waitsAtByScan(waits: readonly Wait[], atUs: number, nowUs: number): Wait[] {
-  return waits.filter((w) => w.startUs <= atUs && atUs < Math.min(w.endUs, nowUs))
+function waitsAtByScan(list: WaitList, atUs: number, nowUs: number): Wait[] {
+  return list.toArray().filter((w) => w.startUs <= atUs && atUs < Math.min(w.endUs, nowUs))
 }
 
 describe('indices by time, against the scans they replace', () => {
@@ -138,7 +138,9 @@ describe('indices by time, against the scans they replace', () => {
           const toUs = atUs + rand() * 300
           const found: Wait[] = []
           index.forEachOverlapping(atUs, toUs, trace.lastUs, (w) => void found.push(w))
-          const expected = waits.filter((w) => w.startUs < toUs && Math.min(w.endUs, trace.lastUs) > atUs)
+          const expected = waits
+            .toArray()
+            .filter((w) => w.startUs < toUs && Math.min(w.endUs, trace.lastUs) > atUs)
           expect(found).toEqual(expected)
           expect(index.anyDuring(atUs, toUs, trace.lastUs)).toBe(expected.length > 0)
           checks++

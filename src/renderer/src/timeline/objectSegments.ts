@@ -5,7 +5,7 @@
  * in `acquire()` has no operation yet, only its slice.
  */
 import { OBJECT_STATE_FIELDS, type ObjectKind } from '../../../shared/trace'
-import type { ObjectStep, ObjectTrack, Wait } from '../trace/runTrace'
+import type { ObjectStep, ObjectTrack, Wait, WaitList } from '../trace/runTrace'
 import { objectLevel } from './objectLevel'
 import { levelIndexOf } from './levelIndex'
 import { waitIndexOf, type WaitIndex } from './waitIndex'
@@ -88,7 +88,7 @@ function endOf(wait: Wait, nowUs: number): number {
 /** The object's state at `atUs` (`nowUs`: where open waits end). */
 export function objectStateAt(
   object: ObjectTrack,
-  waits: readonly Wait[],
+  waits: WaitList,
   atUs: number,
   nowUs: number,
 ): ObjectState {
@@ -107,7 +107,7 @@ export function objectStateAt(
  */
 export function objectSegments(
   object: ObjectTrack,
-  waits: readonly Wait[],
+  waits: WaitList,
   fromUs: number,
   toUs: number,
   nowUs: number,
@@ -126,7 +126,7 @@ export function objectSegments(
  */
 export function forEachObjectSegment(
   object: ObjectTrack,
-  waits: readonly Wait[],
+  waits: WaitList,
   fromUs: number,
   toUs: number,
   nowUs: number,
@@ -150,7 +150,7 @@ export function forEachObjectSegment(
 /** The segments from `fromUs` to `endUs`; returns where `visit` asked to go on from, or null at the end. */
 function walkSegments(
   object: ObjectTrack,
-  waits: readonly Wait[],
+  waits: WaitList,
   index: WaitIndex,
   fromUs: number,
   endUs: number,
@@ -213,7 +213,7 @@ function walkSegments(
         owner = after.owner ?? null
       }
     } else if (startUs === atUs) {
-      waiting = [...waiting, waits[nextWait++]]
+      waiting = [...waiting, waits.at(nextWait++)]
     } else {
       waiting = waiting.filter((w) => w !== stopping)
     }
@@ -228,7 +228,7 @@ function walkSegments(
  */
 export function holdersDuring(
   object: ObjectTrack,
-  waits: readonly Wait[],
+  waits: WaitList,
   fromUs: number,
   toUs: number,
   exceptKey: number,

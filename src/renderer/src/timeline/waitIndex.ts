@@ -5,7 +5,7 @@
  * MaxPyramid of ends finds those still going at a time. An open wait (its slice not ended yet)
  * counts as endless until it ends; each answer checks the slice's real end.
  */
-import type { Wait } from '../trace/runTrace'
+import type { Wait, WaitList } from '../trace/runTrace'
 import { MaxPyramid } from './maxPyramid'
 
 export class WaitIndex {
@@ -13,10 +13,10 @@ export class WaitIndex {
   /** The waits that were open when the ends were last read: read again once they end. */
   private open: number[] = []
 
-  constructor(readonly waits: readonly Wait[]) {
+  constructor(readonly waits: WaitList) {
     this.ends = new MaxPyramid(
-      (i) => waits[i].endUs,
-      (i) => waits[i].startUs,
+      (i) => waits.endUs(i),
+      (i) => waits.startUs(i),
     )
   }
 
@@ -27,7 +27,7 @@ export class WaitIndex {
 
   private sync(): void {
     for (const i of this.open) {
-      if (!(this.waits[i]?.endUs === Infinity)) this.ends.changedFrom(i)
+      if (!(i < this.waits.length && this.waits.endUs(i) === Infinity)) this.ends.changedFrom(i)
     }
     this.ends.sync(this.waits.length)
     // At most one a thread: found through the pyramid, not a pass.
@@ -57,8 +57,8 @@ export class WaitIndex {
   ): void {
     this.sync()
     this.ends.forEachAbove(0, this.startingFrom(toUs), fromUs, (i) => {
-      const w = this.waits[i]
-      return Math.min(w.endUs, nowUs) <= fromUs || visit(w, i)
+      const waits = this.waits
+      return Math.min(waits.endUs(i), nowUs) <= fromUs || visit(waits.at(i), i)
     })
   }
 
@@ -67,8 +67,7 @@ export class WaitIndex {
     const found: Wait[] = []
     this.sync()
     this.ends.forEachAbove(0, this.startingAfter(atUs), atUs, (i) => {
-      const w = this.waits[i]
-      if (atUs < Math.min(w.endUs, nowUs)) found.push(w)
+      if (atUs < Math.min(this.waits.endUs(i), nowUs)) found.push(this.waits.at(i))
     })
     return found
   }
@@ -100,16 +99,16 @@ export class WaitIndex {
   }
 }
 
-const indices = new WeakMap<readonly Wait[], WaitIndex>()
+const indices = new WeakMap<WaitList, WaitIndex>()
 
 /** The index of a list of waits, made on first use and kept with it. */
-export function waitIndexOf(waits: readonly Wait[]): WaitIndex {
+export function waitIndexOf(waits: WaitList): WaitIndex {
   let index = indices.get(waits)
   if (!index) indices.set(waits, (index = new WaitIndex(waits)))
   return index
 }
 
 /** A wait was inserted at `i`: an index made already reads the ends again from there. */
-export function waitInsertedAt(waits: readonly Wait[], i: number): void {
+export function waitInsertedAt(waits: WaitList, i: number): void {
   indices.get(waits)?.insertedAt(i)
 }

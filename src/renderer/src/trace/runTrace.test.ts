@@ -114,6 +114,20 @@ describe('RunTrace', () => {
     trace.end(3_000)
     expect(trace.threads.get(0)?.slices.endUs(0)).toBe(3_000)
     expect(trace.lastUs).toBe(3_000)
+    // Its lists are trimmed to what they hold, and still take more (a late batch).
+    expect(trace.threads.get(0)?.rows.data.length).toBe(2)
+    trace.addEvents([
+      { pid: 0, tid: 0, seq: 2, tUs: 3_100, type: 'state', state: 'running', obj: null, line: 2 },
+    ])
+    expect(
+      trace.threads
+        .get(0)
+        ?.slices.toArray()
+        .map((s) => [s.startUs, s.endUs]),
+    ).toEqual([
+      [5, 3_100],
+      [3_100, 3_100],
+    ])
   })
 
   it('keeps objects’ steps in time order when threads’ batches arrive out of step', () => {
@@ -162,11 +176,16 @@ describe('RunTrace', () => {
       { pid: 0, tid: 1, seq: 4, tUs: 60, type: 'print', text: 'one', line: 3 },
       { pid: 0, tid: 2, seq: 2, tUs: 70, type: 'print', text: 'two', line: 3 },
     ])
-    expect(trace.waitsOn('0:4').map((w) => [w.threadKey, w.startUs, w.endUs])).toEqual([
+    expect(
+      trace
+        .waitsOn('0:4')
+        .toArray()
+        .map((w) => [w.threadKey, w.startUs, w.endUs]),
+    ).toEqual([
       [1, 20, 30],
       [2, 50, Infinity],
     ])
-    expect(trace.waitsOn('0:9')).toEqual([])
+    expect(trace.waitsOn('0:9').length).toBe(0)
     expect(trace.threads.get(1)?.prints.map((p) => p.text)).toEqual(['one'])
     expect(trace.prints.map((p) => p.text)).toEqual(['one', 'two'])
 

@@ -73,6 +73,20 @@ export class RowList {
     }
     return lo - 1
   }
+
+  /**
+   * Adds `row` after every item at or before its time; from the end, since most come in order.
+   * Returns where it went.
+   */
+  insertByTime(row: number): number {
+    const times = this.trace.table.columns.tUs
+    const rows = this.rows.data
+    const tUs = times[row]
+    let i = this.rows.length
+    while (i > 0 && times[rows[i - 1]] > tUs) i--
+    this.rows.insert(i, row)
+    return i
+  }
 }
 
 /**
@@ -88,12 +102,13 @@ export class SliceList extends RowList {
     return this.trace.table.columns.tUs[this.rows.data[i]]
   }
 
-  /** Its end: the ending event's time (never before its start), the run's end, or Infinity while open. */
+  /** Its end: the ending event's time or the run's end (never before its start), or Infinity while open. */
   endUs(i: number): number {
     const end = this.ends.data[i]
-    if (end === OPEN) return this.trace.endUs ?? Infinity
     const tUs = this.trace.table.columns.tUs
-    return Math.max(tUs[this.rows.data[i]], tUs[end])
+    const startUs = tUs[this.rows.data[i]]
+    if (end === OPEN) return this.trace.endUs === null ? Infinity : Math.max(startUs, this.trace.endUs)
+    return Math.max(startUs, tUs[end])
   }
 
   /** Its state, as an index into THREAD_STATES. */
@@ -171,20 +186,6 @@ export class StepList extends RowList {
 
   toArray(): ObjectStep[] {
     return Array.from({ length: this.length }, (_, i) => this.at(i))
-  }
-
-  /**
-   * Adds an op's row after every step at or before its time; from the end, since most come in
-   * order. Returns where it went.
-   */
-  insertByTime(row: number): number {
-    const times = this.trace.table.columns.tUs
-    const rows = this.rows.data
-    const tUs = times[row]
-    let i = this.rows.length
-    while (i > 0 && times[rows[i - 1]] > tUs) i--
-    this.rows.insert(i, row)
-    return i
   }
 }
 
@@ -290,6 +291,48 @@ export class Wait {
   }
 }
 
+/**
+ * The threads that blocked or waited on one object, in order of when they started to: the row of the
+ * state event that began each wait, and that slice's index in its thread's slices. Eight bytes a
+ * wait; `at(i)` makes a Wait for the readers that keep one.
+ */
+export class WaitList extends RowList {
+  readonly slices = new IntList()
+
+  threadKey(i: number): number {
+    const c = this.trace.table.columns
+    const row = this.rows.data[i]
+    return threadKey(c.pid[row], c.tid[row])
+  }
+
+  startUs(i: number): number {
+    return this.tUs(i)
+  }
+
+  endUs(i: number): number {
+    return this.sliceList(i).endUs(this.slices.data[i])
+  }
+
+  at(i: number): Wait {
+    return new Wait(this.threadKey(i), this.sliceList(i), this.slices.data[i])
+  }
+
+  toArray(): Wait[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i))
+  }
+
+  /** Adds a wait (its state event's row, its slice's index) in time order; returns where it went. */
+  insertWait(row: number, slice: number): number {
+    const i = this.insertByTime(row)
+    this.slices.insert(i, slice)
+    return i
+  }
+
+  private sliceList(i: number): SliceList {
+    return (this.trace.threads.get(this.threadKey(i)) as ThreadTrack).slices
+  }
+}
+
 export interface PrintLine {
   tUs: number
   threadKey: number
@@ -324,7 +367,8 @@ export class RunTrace {
   /** Object keys by process and object id, each made once: a new string per event cost its hashing too. */
   private readonly objectKeys = new Map<number, Map<number, string>>()
   /** Who waited on each object (by object key), in order of when they started. */
-  private readonly waits = new Map<string, Wait[]>()
+  private readonly waits = new Map<string, WaitList>()
+  private readonly noWaits = new WaitList(this)
   eventCount = 0
   /** The newest time seen. */
   nowUs = 0
@@ -376,9 +420,18 @@ export class RunTrace {
     this.processes.set(info.pid, info)
   }
 
-  /** Ends the trace at the run's wall time: open slices close there. */
+  /** Ends the trace at the run's wall time: open slices close there. Its lists stop growing. */
   end(wallUs: number): void {
     this.endUs = Math.max(wallUs, this.nowUs)
+    for (const t of this.threads.values()) {
+      for (const list of [t.rows, t.slices.rows, t.slices.ends, t.ops.rows]) list.trim()
+    }
+    for (const o of this.objects.values()) o.steps.rows.trim()
+    for (const w of this.waits.values()) {
+      w.rows.trim()
+      w.slices.trim()
+    }
+    this.links.rows.trim()
   }
 
   /** Where an arrow starts: the thread and time of its cause, once that event has arrived. */
@@ -440,8 +493,8 @@ export class RunTrace {
   }
 
   /** The threads that blocked or waited on an object, in order of when they started to. */
-  waitsOn(objectKey: string): readonly Wait[] {
-    return this.waits.get(objectKey) ?? []
+  waitsOn(objectKey: string): WaitList {
+    return this.waits.get(objectKey) ?? this.noWaits
   }
 
   /** A thread as people name it: with its process's name once there is more than one process. */
@@ -546,10 +599,9 @@ export class RunTrace {
           if (obj !== null && (state === BLOCKED || state === WAITING)) {
             const waitedOn = this.objectKeyOf(pid, obj)
             let waits = this.waits.get(waitedOn)
-            if (!waits) this.waits.set(waitedOn, (waits = []))
+            if (!waits) this.waits.set(waitedOn, (waits = new WaitList(this)))
             // The timeline's index of these waits (if made) reads them again from there.
-            const at = insertByTime(waits, new Wait(key, slices, index), (w) => w.startUs)
-            waitInsertedAt(waits, at)
+            waitInsertedAt(waits, waits.insertWait(r, index))
           }
         }
         break
@@ -631,19 +683,6 @@ export class RunTrace {
 function closeLast(slices: SliceList, r: number): void {
   const last = slices.length - 1
   if (last >= 0 && slices.ends.data[last] === OPEN) slices.ends.data[last] = r
-}
-
-/**
- * Inserts `item` after every item at or before its time; from the end, since most come in order.
- * Returns where it went.
- */
-function insertByTime<T>(items: T[], item: T, at: (item: T) => number): number {
-  const tUs = at(item)
-  let i = items.length
-  while (i > 0 && at(items[i - 1]) > tUs) i--
-  if (i === items.length) items.push(item)
-  else items.splice(i, 0, item)
-  return i
 }
 
 /** Index of the last value <= x in a sorted array, or -1. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../shared/trace'
-import { DEADLOCK_CONFIRM_US, DeadlockWatch } from './deadlock'
+import { DEADLOCK_CONFIRM_US, DeadlockWatch, ObjectFold } from './deadlock'
 
 const base = { pid: 0, seq: 0, id: 0 }
 const start = (tid: number, name: string, tUs = 0): TraceEvent =>
@@ -141,5 +141,31 @@ describe('DeadlockWatch.hang', () => {
     watch.add([op(0, 100, 20, { owner: null, waiters: 0 }, 1)])
     watch.add([blocked(1, 100, 30)])
     expect(needs(watch)).toEqual(['Holder: a release of lock, held by MainProcess/Holder'])
+  })
+})
+
+describe('ObjectFold', () => {
+  it("keeps each object's latest state by time, per process, however ops on them alternate", () => {
+    const fold = new ObjectFold()
+    fold.add(declared(100, 'a', 'lock'))
+    fold.add(declared(101, 'b', 'lock'))
+    const owners = (): (number | null | undefined)[] => [
+      fold.facts(0, 100)?.owner,
+      fold.facts(0, 101)?.owner,
+      fold.facts(1, 100)?.owner,
+    ]
+    fold.add(op(1, 100, 10, { owner: 1, waiters: 0 }))
+    fold.add(op(1, 100, 11, { owner: 2, waiters: 0 }))
+    // Another object, then the same one in another process (a forked copy), then back.
+    fold.add(op(1, 101, 12, { owner: 3, waiters: 0 }))
+    fold.add(op(0, 100, 13, { owner: 4, waiters: 0 }, 1))
+    fold.add(op(1, 100, 14, { owner: 5, waiters: 0 }))
+    expect(owners()).toEqual([5, 3, 4])
+    // An op older than the state it would replace (another thread's batch, late): ignored.
+    fold.add(op(2, 100, 9, { owner: 6, waiters: 0 }))
+    fold.add(op(2, 100, 14, { owner: 7, waiters: 0 }))
+    expect(owners()).toEqual([7, 3, 4])
+    fold.add(op(0, 100, 12, { owner: 8, waiters: 0 }, 1))
+    expect(owners()).toEqual([7, 3, 4])
   })
 })

@@ -49,23 +49,39 @@ export class ObjectFold {
    * BROKERED). Updated in place: this runs for every op of a run, as it arrives.
    */
   private readonly states = new Map<number, Map<number, LastState>>()
+  /**
+   * The state the previous op updated, and whose: a thread's batch tends to work on one object many
+   * times in a row (a loop on a shared variable), so most ops skip both lookups.
+   */
+  private lastOwner = NaN
+  private lastObj = NaN
+  private last: LastState | null = null
 
   add(e: TraceEvent): void {
-    if (e.type === 'object') {
-      this.declared.set(e.obj, { name: e.name, kind: e.kind })
-    } else if (e.type === 'op') {
+    if (e.type === 'op') {
       const owner = stateOwner(e.pid, e.obj)
-      let states = this.states.get(owner)
-      if (!states) {
-        states = new Map()
-        this.states.set(owner, states)
+      let last = this.last
+      if (owner !== this.lastOwner || e.obj !== this.lastObj || !last) {
+        let states = this.states.get(owner)
+        if (!states) {
+          states = new Map()
+          this.states.set(owner, states)
+        }
+        last = states.get(e.obj) ?? null
+        if (!last) {
+          last = { tUs: e.tUs, after: e.after }
+          states.set(e.obj, last)
+        }
+        this.lastOwner = owner
+        this.lastObj = e.obj
+        this.last = last
       }
-      const last = states.get(e.obj)
-      if (!last) states.set(e.obj, { tUs: e.tUs, after: e.after })
-      else if (e.tUs >= last.tUs) {
+      if (e.tUs >= last.tUs) {
         last.tUs = e.tUs
         last.after = e.after
       }
+    } else if (e.type === 'object') {
+      this.declared.set(e.obj, { name: e.name, kind: e.kind })
     }
   }
 
@@ -234,7 +250,8 @@ export class DeadlockWatch {
   constructor(private readonly processName: (pid: number) => string) {}
 
   add(events: readonly TraceEvent[]): void {
-    for (const e of events) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]
       this.objects.add(e)
       foldThreadEvent(this.threads, e, this.processName)
     }

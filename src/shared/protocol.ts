@@ -17,7 +17,11 @@ import type {
 } from './trace'
 import { MAX_THREADS_PER_PROCESS } from './trace'
 
-/** Records as the engine writes them: RECORD_FIELDS doubles an event, strings referenced by index. */
+/**
+ * Records as the engine writes them: RECORD_FIELDS doubles an event, strings referenced by index.
+ * A thread's tracer sends its strings packed (records.ts' PackedBatch: `strings` empty, the strings
+ * joined in `text`); `batchStrings` reads either form.
+ */
 export interface EncodedBatch {
   pid: number
   tid: number

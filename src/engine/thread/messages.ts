@@ -1,9 +1,10 @@
-import type { BrokerRequest, EncodedBatch } from '../../shared/protocol'
+import type { BrokerRequest } from '../../shared/protocol'
+import type { PackedBatch } from '../records'
 import type { ObjectHandle } from './layout'
 
 /** What a thread tells its process host. */
 export type ThreadToHost =
-  | { type: 'trace:batch'; batch: EncodedBatch }
+  | { type: 'trace:batch'; batch: PackedBatch }
   | { type: 'obj:new'; handle: ObjectHandle }
   | { type: 'thread:start'; tid: number; name: string; target: string; args: unknown[]; daemon: boolean }
   | { type: 'thread:ended'; tid: number; error: boolean }

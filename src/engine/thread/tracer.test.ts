@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import type { EncodedBatch } from '../../shared/protocol'
-import { code, OP, opSub, RECORD_FIELDS, RecordType, RESULT } from '../records'
+import type { TraceEvent } from '../../shared/trace'
+import {
+  batchStrings,
+  code,
+  OP,
+  opSub,
+  RECORD_FIELDS,
+  RecordDecoder,
+  RecordType,
+  RESULT,
+  type PackedBatch,
+} from '../records'
 import { FLUSH_INTERVAL_US, Tracer } from './tracer'
 
 const read = code(RecordType.Op, opSub(OP.read, RESULT.ok))
 
 function tracerAt(clock: { us: number }) {
-  const batches: EncodedBatch[] = []
+  const batches: PackedBatch[] = []
   const tracer = new Tracer(
     0,
     1,
@@ -42,5 +52,52 @@ describe('Tracer', () => {
     tracer.record(read, 7, 2)
     tracer.flush()
     expect(batches.map((b) => b.firstSeq)).toEqual([0, 1])
+  })
+
+  it("sends a batch's strings as one text and where each ends, every string back as it was", () => {
+    const clock = { us: 0 }
+    const { tracer, batches } = tracerAt(clock)
+    // Empty, non-Latin-1, astral (a surrogate pair) and a lone surrogate: each keeps its length.
+    const texts = ['Worker', '', 'ünïcödé', '日本語', '🧵 thread', '\ud800', "'x'", '']
+    const indices = texts.map((t) => tracer.text(t))
+    tracer.record(read, 7, 2, 0, 0, 0, -1, indices[0])
+    tracer.flush()
+    const [b] = batches
+    expect(b.strings).toEqual([])
+    expect(b.text).toBe(texts.join(''))
+    expect(batchStrings(b)).toEqual(texts.map((_, i) => texts[indices[i]]))
+    // Across a structured clone (each hop is one): the same strings.
+    expect(batchStrings(structuredClone(b))).toEqual(batchStrings(b))
+  })
+
+  it('keeps more strings than a batch has records, and starts each batch from index 0', () => {
+    const clock = { us: 0 }
+    const { tracer, batches } = tracerAt(clock)
+    const first = Array.from({ length: 20_000 }, (_, i) => `s${i}`)
+    const indices = first.map((t) => tracer.text(t))
+    expect(indices.at(-1)).toBe(19_999)
+    tracer.record(read, 7, 2, 0, 0, 0, -1, indices.at(-1))
+    tracer.flush()
+    expect(batchStrings(batches[0])).toEqual(first)
+    expect(tracer.text('next batch')).toBe(0)
+    tracer.record(read, 7, 2, 0, 0, 0, -1, 0)
+    tracer.flush()
+    expect(batchStrings(batches[1])).toEqual(['next batch'])
+  })
+
+  it('sends a text that repeats the one before once, and both events read it', () => {
+    const clock = { us: 0 }
+    const { tracer, batches } = tracerAt(clock)
+    const write = code(RecordType.Op, opSub(OP.write, RESULT.ok))
+    // A counter's loop: read 0, write 1, read 1 (the same text as the write), write 2, ...
+    const values = ['0', '1', '1', '2', '2', '3', '1']
+    values.forEach((v, i) => tracer.record(i % 2 ? write : read, 7, 2, 0, 0, 0, -1, tracer.text(v)))
+    tracer.flush()
+    // The first event left at once, alone; the rest together.
+    expect(batches.map(batchStrings)).toEqual([['0'], ['1', '2', '3', '1']])
+    const out: TraceEvent[] = []
+    const decoder = new RecordDecoder()
+    for (const b of batches) decoder.decode(b, out)
+    expect(out.map((e) => (e.type === 'op' ? e.value : null))).toEqual(values)
   })
 })

@@ -1,13 +1,12 @@
 import type { MessagePort } from 'node:worker_threads'
-import type { EncodedBatch } from '../../shared/protocol'
 import { eventId } from '../../shared/trace'
-import { RECORD_FIELDS, RecordType, writeRecord } from '../records'
+import { RECORD_FIELDS, RecordType, writeRecord, type PackedBatch } from '../records'
 
 const CAPACITY = 8192
 /** A thread's events reach its process at least this often while it runs. */
 export const FLUSH_INTERVAL_US = 20_000
 
-export type BatchSink = (batch: EncodedBatch, transfer: ArrayBuffer[]) => void
+export type BatchSink = (batch: PackedBatch, transfer: ArrayBuffer[]) => void
 
 /**
  * A thread's event buffer: a preallocated Float64Array, sent to the process host in batches
@@ -16,6 +15,12 @@ export type BatchSink = (batch: EncodedBatch, transfer: ArrayBuffer[]) => void
 export class Tracer {
   private records = new Float64Array(CAPACITY * RECORD_FIELDS)
   private strings: string[] = []
+  /**
+   * Where each string of the batch ends in their concatenation (UTF-16 code units): a batch's
+   * strings leave as one string, which crosses each hop as one copy, not thousands of small ones.
+   */
+  private ends = new Uint32Array(CAPACITY)
+  private textLength = 0
   private count = 0
   private firstSeq = 0
   /** When the last batch left; none yet, so a thread's first event leaves at once (a run's first on screen). */
@@ -59,7 +64,19 @@ export class Tracer {
   }
 
   text(s: string): number {
-    return this.strings.push(s) - 1
+    const i = this.strings.length
+    // The same text as the one before (a value written, then read back, as lessons' loops do):
+    // one string for both, which the orchestrator then keeps once, not once an event.
+    if (i > 0 && this.strings[i - 1] === s) return i - 1
+    if (i === this.ends.length) {
+      const ends = new Uint32Array(i * 2)
+      ends.set(this.ends)
+      this.ends = ends
+    }
+    this.textLength += s.length
+    this.ends[i] = this.textLength
+    this.strings.push(s)
+    return i
   }
 
   record(code: number, obj: number, line: number, s0 = 0, s1 = 0, s2 = 0, cause = -1, text = -1): number {
@@ -82,18 +99,22 @@ export class Tracer {
     this.lastFlushUs = this.now()
     if (this.count === 0) return
     const records = this.count === CAPACITY ? this.records : this.records.slice(0, this.count * RECORD_FIELDS)
-    const batch: EncodedBatch = {
+    const ends = this.ends.slice(0, this.strings.length)
+    const batch: PackedBatch = {
       pid: this.pid,
       tid: this.tid,
       firstSeq: this.firstSeq,
       records,
-      strings: this.strings,
+      strings: [],
+      text: this.strings.join(''),
+      ends,
     }
     this.firstSeq += this.count
     if (records === this.records) this.records = new Float64Array(CAPACITY * RECORD_FIELDS)
     this.count = 0
     this.strings = []
-    this.sink(batch, [records.buffer as ArrayBuffer])
+    this.textLength = 0
+    this.sink(batch, [records.buffer as ArrayBuffer, ends.buffer as ArrayBuffer])
   }
 }
 

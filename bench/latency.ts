@@ -57,12 +57,22 @@ async function modelWakes(model: ScenarioDefinition, gil: boolean): Promise<Mode
   if (all.length < ROUNDS) throw new Error(`${model.id}: only ${all.length} wakes found in its trace`)
   const wakes = all.slice(WARMUP_WAKES)
   const leg = (name: string, f: (w: Wake) => number): string => `${name} ${us(spread(wakes.map(f)))}`
+  const share = (f: (w: Wake) => boolean): string =>
+    `${formatValue((100 * wakes.filter(f).length) / wakes.length)} %`
+  const parked = wakes.filter((w) => w.wakerParkedUs !== null)
+  const wakerOn = spread(parked.map((w) => w.wakerParkedUs! - w.causeUs))
   return {
     latency: spread(wakes.map((w) => w.latencyUs)),
     legs:
       `legs: ${leg('call -> release/notify event', (w) => w.causeUs - w.callUs)}; ` +
       `${leg("-> woken thread's acquire/wait event", (w) => w.wokenUs - w.causeUs)}; ` +
-      `${leg('-> running', (w) => w.runningUs - w.wokenUs)}; the orchestrator (decoding the trace) used ` +
+      `${leg('-> running', (w) => w.runningUs - w.wokenUs)}; ` +
+      // Where a woken thread finds no core free it runs once its waker parks: how long the waker
+      // ran on, and how often the woken thread ran only after that.
+      `the waker from its release/notify event to its own park ${us(wakerOn)}; the woken thread ran ` +
+      `only after its waker had parked in ${share((w) => w.wakerParkedUs !== null && w.wakerParkedUs <= w.runningUs)} ` +
+      `of wakes, and blocked again before it ran (the lock its notifier still held, or the GIL) in ` +
+      `${share((w) => w.blockedAgain)}; the orchestrator (decoding the trace) used ` +
       `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU in the run's ${wallS.toFixed(1)} s`,
   }
 }
@@ -201,6 +211,10 @@ export async function latencyFigures(): Promise<Figure[]> {
   const lock = await modelWakes(wakeLockModel, false)
   const cond = await modelWakes(wakeConditionModel, false)
   const lockGil = await modelWakes(wakeLockModel, true)
+  // The same bare wake once more, after the models: on a VM a bare wake's cost depends on whether
+  // the woken thread's virtual CPU had gone idle (the guest's halt polling adapts as it goes), so
+  // the reference can change by several times within a minute; the two takes show by how much.
+  const atomicsAfter = spread(await atomicsWakes())
   const rtt = spread(await processRoundTrips())
   const mpLock = await modelWakes(wakeMpLockModel, true)
   const mpCond = await modelWakes(wakeMpConditionModel, true)
@@ -244,7 +258,8 @@ export async function latencyFigures(): Promise<Figure[]> {
       atomics.median,
       'µs',
       null,
-      `${atomics.n} wakes; p95 ${formatValue(atomics.p95)} µs`,
+      `${atomics.n} wakes; p95 ${formatValue(atomics.p95)} µs; measured again after the in-process models: ` +
+        `${us(atomicsAfter)} over ${atomicsAfter.n} wakes`,
     ),
     figure('wake reference: bare Atomics wake, p95', atomics.p95, 'µs', null, `${atomics.n} wakes`),
     figure(

@@ -17,6 +17,13 @@ export interface Wake {
   /** When the woken thread ran again, µs. */
   runningUs: number
   latencyUs: number
+  /**
+   * When the waker itself blocked or waited right after the release or notify (in its next call), µs;
+   * null if it did not. A woken thread that finds no free core runs once its waker parks.
+   */
+  wakerParkedUs: number | null
+  /** Whether the woken thread blocked again before it ran: a condition's lock still held by its notifier, or the GIL. */
+  blockedAgain: boolean
 }
 
 export function findWakes(events: readonly TraceEvent[], markName: string): Wake[] {
@@ -45,22 +52,37 @@ export function findWakes(events: readonly TraceEvent[], markName: string): Wake
     if (!mark || !isMark(mark)) continue
     const own = threads.get(`${e.pid}:${e.tid}`) ?? []
     let running: TraceEvent | undefined
+    let blockedAgain = false
     for (let s = e.seq + 1; s < own.length; s++) {
       const next = own[s]
       if (next?.type === 'state' && next.state === 'running') {
         running = next
         break
       }
+      if (next?.type === 'state') blockedAgain = true
       // Another operation before running again: this thread did not wait for the wake after all.
       if (next?.type === 'op' && next.op !== 'acquire') break
     }
     if (!running) continue
+    const waker = threads.get(`${cause.pid}:${cause.tid}`) ?? []
+    let wakerParkedUs: number | null = null
+    for (let s = cause.seq + 1; s < waker.length; s++) {
+      const next = waker[s]
+      if (next?.type === 'state' && next.state !== 'running') {
+        wakerParkedUs = next.tUs
+        break
+      }
+      // Past its next call (other than a condition's wait letting go of its lock) without parking.
+      if (next?.type === 'op' && next.op !== 'release') break
+    }
     wakes.push({
       callUs: mark.tUs,
       causeUs: cause.tUs,
       wokenUs: e.tUs,
       runningUs: running.tUs,
       latencyUs: running.tUs - mark.tUs,
+      wakerParkedUs,
+      blockedAgain,
     })
   }
   return wakes.sort((a, b) => a.callUs - b.callUs)

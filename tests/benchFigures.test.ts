@@ -111,9 +111,47 @@ describe('findWakes', () => {
       state(50, 2, 0, 'blocked'),
       op(130, 2, 1, 2, 'acquire', eventId(0, 1, 3)),
       state(131, 2, 2, 'running'),
+      // Thread 1's next call does not block (nor do any later): it did not park after the release.
+      op(132, 1, 4, 3, 'acquire'),
+      state(500, 1, 5, 'blocked'),
     ]
     expect(findWakes(events, 'mark')).toEqual([
-      { callUs: 100, causeUs: 101, wokenUs: 130, runningUs: 131, latencyUs: 31 },
+      {
+        callUs: 100,
+        causeUs: 101,
+        wokenUs: 130,
+        runningUs: 131,
+        latencyUs: 31,
+        wakerParkedUs: null,
+        blockedAgain: false,
+      },
+    ])
+  })
+
+  it('notes when the waker parked and whether the woken thread blocked again before it ran', () => {
+    // Thread 1 notifies at 101 and waits (its own park) at 104; thread 2, woken at 110, finds the lock
+    // still held, blocks at 111 and runs at 140.
+    const events: TraceEvent[] = [
+      object(0, 1, 0, 1, 'mark'),
+      op(100, 1, 1, 1, 'read'),
+      op(101, 1, 2, 2, 'notify'),
+      op(103, 1, 3, 3, 'release'),
+      state(104, 1, 4, 'blocked'),
+      op(110, 2, 0, 2, 'wait', eventId(0, 1, 2)),
+      state(111, 2, 1, 'blocked'),
+      op(139, 2, 2, 3, 'acquire', eventId(0, 1, 3)),
+      state(140, 2, 3, 'running'),
+    ]
+    expect(findWakes(events, 'mark')).toEqual([
+      {
+        callUs: 100,
+        causeUs: 101,
+        wokenUs: 110,
+        runningUs: 140,
+        latencyUs: 40,
+        wakerParkedUs: 104,
+        blockedAgain: true,
+      },
     ])
   })
 

@@ -4,7 +4,8 @@
  * are loose (the machine is shared); threads are ordered by sleeps where a test needs an order,
  * and causal links are checked through `cause`, never through the timestamps of two threads.
  */
-import { describe, expect, it } from 'vitest'
+import { MessageChannel } from 'node:worker_threads'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { OpEvent, RunRecord } from '../../shared/trace'
 import { lockHandOff } from '../../../tests/models/primitives'
 import {
@@ -42,6 +43,12 @@ import {
   threadNamesAfterNamed,
 } from '../../../tests/models/threads'
 import { opsOn, printed, runModel, threadName } from '../../../tests/support/runModel'
+import { createControl, D_WAKE_CAUSE, openControl, T_PARK, threadDouble, threadWord } from './control'
+import { kindSpec } from './kinds'
+import { offsets, WaitList } from './layout'
+import { Condition, Lock } from './primitives'
+import { ThreadRuntime } from './runtime'
+import { Tracer } from './tracer'
 import {
   eventById,
   idOf,
@@ -591,5 +598,84 @@ describe('blocking and sleeping', () => {
     // time.perf_counter() runs at the run's speed too: the model still measures about 0.3 s.
     expect(Number(r.result.sleptS)).toBeGreaterThanOrEqual(0.29)
     expect(Number(r.result.sleptS)).toBeLessThan(0.5)
+  })
+})
+
+describe('waking a parked thread', () => {
+  // Two threads' runtimes over one control block, in this thread: the waiter is put on the
+  // object's wait list by hand, as its own blocking call would have left it parked.
+  const ports: MessageChannel[] = []
+  afterEach(() => {
+    vi.restoreAllMocks()
+    for (const p of ports.splice(0)) p.port1.close()
+  })
+  function runtime(control: ReturnType<typeof openControl>, tid: number): ThreadRuntime {
+    const channel = new MessageChannel()
+    ports.push(channel)
+    const tracer = new Tracer(
+      0,
+      tid,
+      () => performance.now() * 1000,
+      () => {},
+    )
+    const options = { gil: false, switchIntervalMs: 5, speed: 1 }
+    return new ThreadRuntime(0, tid, `T${tid}`, control, tracer, options, () => {}, channel.port1)
+  }
+  /** Parks `rt` on an object's first wait list, as blockOn leaves a thread that waits. */
+  function parkOn(rt: ThreadRuntime, obj: Lock | Condition): void {
+    const o = offsets(kindSpec(obj.handle.__py).layout)
+    rt.armPark()
+    new WaitList(new Int32Array(obj.handle.sab!), o.listBase).push(rt.tid)
+  }
+  /** Each Atomics.notify on `waiter`'s park word, with whether `guarded`'s guard was held at the time. */
+  function notifies(control: ReturnType<typeof openControl>, waiter: number, guarded: Lock | Condition) {
+    const guard = new Int32Array(guarded.handle.sab!)
+    const seen: { guardHeld: boolean; parkWord: number }[] = []
+    const notify = Atomics.notify.bind(Atomics) as (i32: Int32Array, index: number, count?: number) => number
+    const spy = (i32: Int32Array, index: number, count?: number): number => {
+      if (i32 === control.i32 && index === threadWord(waiter, T_PARK))
+        seen.push({ guardHeld: Atomics.load(guard, 0) !== 0, parkWord: Atomics.load(i32, index) })
+      return notify(i32, index, count)
+    }
+    vi.spyOn(Atomics, 'notify').mockImplementation(spy as typeof Atomics.notify)
+    return seen
+  }
+
+  // The woken thread's first step is to take the object's guard: signalled while its waker still
+  // held it, it would often sleep on the guard at once, a second wake-up for one wake.
+  it("signals a lock's waiter once the guard is free, with the wake and its cause written first", () => {
+    const control = openControl(createControl())
+    const waker = runtime(control, 1)
+    const waiter = runtime(control, 2)
+    const lock = Lock.create(waker, 'lock')
+    lock.acquire()
+    parkOn(waiter, lock)
+    const seen = notifies(control, 2, lock)
+    const release = waker.tracer.nextEventId()
+    lock.release()
+    expect(seen).toEqual([{ guardHeld: false, parkWord: 1 }])
+    expect(control.f64[threadDouble(2, D_WAKE_CAUSE)]).toBe(release)
+    // The waiter came off the list; the lock is free for it to take.
+    expect(new Int32Array(lock.handle.sab!)[offsets(kindSpec('lock').layout).listBase]).toBe(0)
+    expect(lock.locked()).toBe(false)
+  })
+
+  it("signals a condition's waiters once the guard is free", () => {
+    const control = openControl(createControl())
+    const waker = runtime(control, 1)
+    const waiter = runtime(control, 2)
+    const cond = Condition.create(waker, 'cond')
+    cond.acquire()
+    parkOn(waiter, cond)
+    const seen = notifies(control, 2, cond)
+    const notify = waker.tracer.nextEventId()
+    cond.notify()
+    expect(seen).toEqual([{ guardHeld: false, parkWord: 1 }])
+    expect(control.f64[threadDouble(2, D_WAKE_CAUSE)]).toBe(notify)
+    // Notified, not let in: the notifier still holds the lock, as in CPython.
+    expect(cond.lock.isOwned()).toBe(true)
+    // A later notify finds nobody: the woken thread is signalled once.
+    cond.notify()
+    expect(seen).toHaveLength(1)
   })
 })

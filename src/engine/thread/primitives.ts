@@ -75,6 +75,29 @@ abstract class SharedObject {
   }
   protected unguard(): void {
     unlockGuard(this.i32)
+    const waking = this.waking
+    if (waking.length === 0) return
+    for (const tid of waking) this.rt.signal(tid)
+    waking.length = 0
+  }
+
+  /** Threads woken under the guard, to be signalled once the guard is free (unpark, unguard). */
+  private readonly waking: number[] = []
+
+  /**
+   * Wakes a parked thread of this process, naming the event that woke it, as ThreadRuntime.unpark
+   * does, with the guard held; but the thread is signalled (Atomics.notify) only by unguard, once the
+   * guard is free. The first thing a woken thread does is take the guard: signalled under it, it
+   * would often find it still held (its waker still in the notify call, or preempted by it) and
+   * sleep on it at once, a second wake-up for one wake (one wake in five or six did, in the
+   * benchmark's lock and condition ping-pongs). The wake itself (the park word, the cause) is still
+   * written under the guard, so a thread that times out meanwhile sees that it was woken; the late
+   * notify then finds it awake, or parked again with 0 in its word, which park() takes for a
+   * spurious wake and waits on.
+   */
+  protected unpark(tid: number, cause: number): void {
+    this.rt.markWoken(tid, cause)
+    this.waking.push(tid)
   }
 
   /**
@@ -199,7 +222,7 @@ export class Lock extends SharedObject implements Lockish {
     const waiters = this.list(0)
     const next = waiters.shift()
     const ev = this.rt.recordOp(this.id, 'release', 'ok', this.after())
-    if (next >= 0) this.rt.unpark(next, ev)
+    if (next >= 0) this.unpark(next, ev)
     this.unguard()
   }
 
@@ -370,7 +393,7 @@ export class Condition extends SharedObject {
     const woken: number[] = []
     while (woken.length < n && waiters.count > 0) woken.push(waiters.shift())
     const ev = this.rt.recordOp(this.id, op, 'ok', this.after(), null, `woke ${woken.length}`)
-    for (const tid of woken) this.rt.unpark(tid, ev)
+    for (const tid of woken) this.unpark(tid, ev)
     this.unguard()
   }
 
@@ -426,7 +449,7 @@ export class Semaphore extends SharedObject {
     const woken: number[] = []
     while (woken.length < n && waiters.count > 0) woken.push(waiters.shift())
     const ev = rt.recordOp(this.id, 'release', 'ok', this.after())
-    for (const tid of woken) rt.unpark(tid, ev)
+    for (const tid of woken) this.unpark(tid, ev)
     this.unguard()
   }
 
@@ -456,7 +479,7 @@ export class Event extends SharedObject {
     const woken: number[] = []
     while (waiters.count > 0) woken.push(waiters.shift())
     const ev = rt.recordOp(this.id, 'set', 'ok', this.after(), null, `woke ${woken.length}`)
-    for (const tid of woken) rt.unpark(tid, ev)
+    for (const tid of woken) this.unpark(tid, ev)
     this.unguard()
   }
 
@@ -578,7 +601,7 @@ export class Barrier extends SharedObject {
 
   private wakeAll(ev: number): void {
     const waiters = this.list(0)
-    while (waiters.count > 0) this.rt.unpark(waiters.shift(), ev)
+    while (waiters.count > 0) this.unpark(waiters.shift(), ev)
   }
 
   private after(): number[] {
@@ -626,7 +649,7 @@ export class Queue extends SharedObject {
       this.setInt(K.QUEUE_UNFINISHED, this.int(K.QUEUE_UNFINISHED) + 1)
       const getter = this.list(GETTERS).shift()
       rt.recordOp(this.id, 'put', 'ok', this.after(), woken ? rt.wakeCause() : null, pyRepr(item))
-      if (getter >= 0) rt.unpark(getter, ev)
+      if (getter >= 0) this.unpark(getter, ev)
       return true
     })
     if (r === TIMED_OUT) {
@@ -647,7 +670,7 @@ export class Queue extends SharedObject {
       this.setInt(K.QUEUE_COUNT, this.int(K.QUEUE_COUNT) - 1)
       const putter = this.list(PUTTERS).shift()
       const ev = rt.recordOp(this.id, 'get', 'ok', this.after(), putEvent, pyRepr(item))
-      if (putter >= 0) rt.unpark(putter, ev)
+      if (putter >= 0) this.unpark(putter, ev)
       return { item }
     })
     if (r === TIMED_OUT) {
@@ -679,7 +702,7 @@ export class Queue extends SharedObject {
     const ev = rt.recordOp(this.id, 'task_done', 'ok', this.after())
     if (left === 0) {
       const joiners = this.list(JOINERS)
-      while (joiners.count > 0) rt.unpark(joiners.shift(), ev)
+      while (joiners.count > 0) this.unpark(joiners.shift(), ev)
     }
     this.unguard()
   }

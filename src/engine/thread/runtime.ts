@@ -298,12 +298,25 @@ export class ThreadRuntime implements GilClient {
 
   /** Wakes a parked thread of this process, naming the event that woke it. */
   unpark(tid: number, cause: number): void {
+    this.markWoken(tid, cause)
+    this.signal(tid)
+  }
+
+  /**
+   * Writes a parked thread's wake (the event that woke it, its park word), without waking it yet:
+   * `signal` does, once the waker has let go of what the woken thread will take first (an object's
+   * guard). A thread that times out meanwhile sees that it was woken.
+   */
+  markWoken(tid: number, cause: number): void {
     this.control.f64[threadDouble(tid, D_WAKE_CAUSE)] = cause
     // Step mode: the woken thread counts as running from now, so the next step waits for it.
     if (this.stepping) Atomics.store(this.control.i32, threadWord(tid, T_STEP), STEP_RUN)
-    const idx = threadWord(tid, T_PARK)
-    Atomics.store(this.control.i32, idx, 1)
-    Atomics.notify(this.control.i32, idx)
+    Atomics.store(this.control.i32, threadWord(tid, T_PARK), 1)
+  }
+
+  /** Wakes a thread from its park (its wake written by markWoken). */
+  signal(tid: number): void {
+    Atomics.notify(this.control.i32, threadWord(tid, T_PARK))
   }
 
   deadline(timeoutS: number | null): number {

@@ -82,6 +82,12 @@ describe('EventTable', () => {
     table.trim()
     expect(table.columns.tUs.length).toBe(EVENTS.length)
     expect(table.slice()).toEqual(EVENTS)
+    // Appended to again, it still holds each string and state once.
+    const strings = table.strings.length
+    const states = table.states.length
+    table.append(EVENTS)
+    expect([table.strings.length, table.states.length]).toEqual([strings, states])
+    expect(table.slice(EVENTS.length)).toEqual(EVENTS)
   })
 
   it('keeps pids and lines in 16 bits until one does not fit, then in 32, losing nothing', () => {
@@ -106,6 +112,28 @@ describe('EventTable', () => {
     table.trim()
     expect(table.columns.line).toBeInstanceOf(Int32Array)
     expect(table.slice()).toEqual([...small, ...late])
+  })
+
+  it('widens its column of state ids past 65,535 distinct states, losing none', () => {
+    const ops: TraceEvent[] = Array.from({ length: 70_000 }, (_, i) => ({
+      tUs: i,
+      pid: 0,
+      tid: 0,
+      seq: i,
+      type: 'op',
+      obj: 1,
+      op: 'put',
+      result: 'ok',
+      line: 1,
+      after: { depth: i },
+      cause: null,
+      value: null,
+    }))
+    const table = EventTable.fromEvents(ops)
+    expect(table.columns.more).toBeInstanceOf(Int32Array)
+    expect(table.event(69_999)).toEqual(ops[69_999])
+    const back = tableFromColumns(JSON.parse(JSON.stringify(table.toColumns())), () => true)
+    expect(back?.event(65_536)).toEqual(ops[65_536])
   })
 
   it('holds equal strings and states once, and the events made share them', () => {

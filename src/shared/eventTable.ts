@@ -81,6 +81,8 @@ export const COLUMN_GROUPS: { readonly [T in EventType]: readonly (keyof EventCo
 
 /** A null count or string, in the file; in the table a null number is NaN. */
 export const NULL_REF = -1
+/** What the `ref` column holds for no ref. */
+const NO_REF = -1
 
 const nullable = (v: number): number | null => (Number.isNaN(v) ? null : v)
 
@@ -100,7 +102,9 @@ const OP_MASK = (1 << OP_BITS) - 1
  * - `code`: the state, op and its result (`opCode`), object kind or end reason (an index into its
  *   enum); 1 for a daemon thread;
  * - `obj`: the object (state: NONE for none; op; object);
- * - `ref`: an op's cause, a thread's parent (NaN for none), an object's size;
+ * - `ref`: an op's cause, a thread's parent, an object's size, as an index into the table's list of
+ *   them (`refOf`; -1 for none, read as NaN): most events have none, and a column of doubles cost
+ *   eight bytes an event for the quarter or so that do;
  * - `str`: a thread's or object's name, a print's text, an op's value, an end's error, a result's key
  *   (an index into `strings`, -1 for null);
  * - `more`: an op's state after it (an index into `states`), a result's value (into `values`).
@@ -114,15 +118,16 @@ const FIELDS = {
   code: Uint8Array,
   line: Uint16Array,
   obj: Uint32Array,
-  ref: Float64Array,
+  ref: Int32Array,
   str: Int32Array,
-  more: Int32Array,
+  more: Uint16Array,
 } as const
 /**
- * Columns that start at 16 bits, which every run's processes and every lesson's lines fit, and are
- * made 32-bit (`fit`) by the first value that does not: two bytes an event each, of about forty.
+ * Columns that start at 16 bits, which every run's processes, every lesson's lines and the distinct
+ * states its objects went through fit, and are made 32-bit (`fit`) by the first value that does
+ * not: two bytes an event each, of about forty.
  */
-const WIDER = { pid: Uint32Array, line: Int32Array } as const
+const WIDER = { pid: Uint32Array, line: Int32Array, more: Int32Array } as const
 type Widening = keyof typeof WIDER
 type Field = keyof typeof FIELDS
 type Columns = { [F in Exclude<Field, Widening>]: InstanceType<(typeof FIELDS)[F]> } & {
@@ -150,6 +155,9 @@ export class EventTable {
   readonly states: StateRecord[]
   /** Result events' values (any JSON). */
   readonly values: unknown[] = []
+  /** The numbers `ref` refers to: `refs[c.ref[i]]`, `refCount` of them. */
+  private refs = new Float64Array(64)
+  private refCount = 0
   /** Seqs and object ids too large for their column (WIDE there), by row. */
   private readonly wideSeq = new Map<number, number>()
   private readonly wideObj = new Map<number, number>()
@@ -202,22 +210,22 @@ export class EventTable {
           c.obj[i] = e.obj < WIDE ? e.obj : this.wide('obj', i, e.obj)
           c.code[i] = opCode(OP_CODE.get(e.op) as number, RESULT_CODE.get(e.result) as number)
           c.line[i] = e.line
-          c.more[i] = this.stateId(e.after)
-          c.ref[i] = e.cause ?? NaN
+          c = this.setMore(i, this.stateId(e.after))
+          c.ref[i] = this.putRef(e.cause ?? NaN)
           c.str[i] = e.value === null ? NULL_REF : this.stringId(e.value)
           break
         case 'thread-start':
           c.type[i] = START
           c.str[i] = this.stringId(e.name)
           c.code[i] = e.daemon ? 1 : 0
-          c.ref[i] = e.parent ?? NaN
+          c.ref[i] = this.putRef(e.parent ?? NaN)
           break
         case 'object':
           c.type[i] = OBJECT
           c.obj[i] = e.obj < WIDE ? e.obj : this.wide('obj', i, e.obj)
           c.code[i] = KIND_CODE.get(e.kind) as number
           c.str[i] = this.stringId(e.name)
-          c.ref[i] = e.size
+          c.ref[i] = this.putRef(e.size)
           break
         case 'print':
           c.type[i] = PRINT
@@ -232,7 +240,7 @@ export class EventTable {
         case 'result':
           c.type[i] = RESULT
           c.str[i] = this.stringId(e.key)
-          c.more[i] = this.values.push(e.value) - 1
+          c = this.setMore(i, this.values.push(e.value) - 1)
           break
       }
     }
@@ -270,7 +278,7 @@ export class EventTable {
           result: OP_RESULTS[c.code[i] >> OP_BITS],
           line: c.line[i],
           after: this.states[c.more[i]],
-          cause: nullable(c.ref[i]),
+          cause: nullable(this.refOf(i)),
           value: this.stringOf(c.str[i]),
         }
       case START:
@@ -282,7 +290,7 @@ export class EventTable {
           type: 'thread-start',
           name: this.strings[c.str[i]],
           daemon: c.code[i] === 1,
-          parent: nullable(c.ref[i]),
+          parent: nullable(this.refOf(i)),
         }
       case OBJECT:
         return {
@@ -294,7 +302,7 @@ export class EventTable {
           obj: this.objOf(i) as number,
           kind: OBJECT_KINDS[c.code[i]],
           name: this.strings[c.str[i]],
-          size: c.ref[i],
+          size: this.refOf(i),
         }
       case PRINT:
         return { tUs, pid, tid, seq, type: 'print', text: this.strings[c.str[i]], line: c.line[i] }
@@ -416,7 +424,7 @@ export class EventTable {
           g.result[k] = resultIds[c.code[i] >> OP_BITS]
           g.line[k] = c.line[i]
           g.after[k] = c.more[i]
-          g.cause[k] = ref(c.ref[i])
+          g.cause[k] = ref(this.refOf(i))
           g.value[k] = c.str[i]
           break
         }
@@ -424,7 +432,7 @@ export class EventTable {
           const g = out['thread-start']
           g.name[k] = c.str[i]
           g.daemon[k] = c.code[i] === 1
-          g.parent[k] = ref(c.ref[i])
+          g.parent[k] = ref(this.refOf(i))
           break
         }
         case OBJECT: {
@@ -432,7 +440,7 @@ export class EventTable {
           g.obj[k] = this.objOf(i) as number
           g.kind[k] = kindIds[c.code[i]]
           g.name[k] = c.str[i]
-          g.size[k] = c.ref[i]
+          g.size[k] = this.refOf(i)
           break
         }
         case PRINT:
@@ -458,8 +466,15 @@ export class EventTable {
     this.c = allocate(Math.max(rows, capacity * 2), this.c, this.length)
   }
 
-  /** Drops the room past `length` (a table that will not grow again). */
+  /**
+   * Drops the room past `length` (a table that will not grow again), and the maps that intern
+   * strings and states as events are appended (made again if it does grow): a run whose events carry
+   * a new value each (a counter) kept a map entry a value.
+   */
   trim(): void {
+    this.stringIds = null
+    this.stateIds = null
+    if (this.refs.length > this.refCount) this.refs = this.refs.slice(0, Math.max(1, this.refCount))
     if (this.c.type.length === this.length) return
     this.c = allocate(this.length, this.c, this.length)
   }
@@ -483,6 +498,31 @@ export class EventTable {
   wide(field: 'seq' | 'obj', i: number, value: number): number {
     ;(field === 'seq' ? this.wideSeq : this.wideObj).set(i, value)
     return WIDE
+  }
+
+  /** Sets row `i`'s `more`, widening the column if it must; returns the columns (new if it did). */
+  private setMore(i: number, value: number): Columns {
+    this.fit('more', value)
+    this.c.more[i] = value
+    return this.c
+  }
+
+  /** Row `i`'s ref (an op's cause, a thread's parent, an object's size); NaN for none. */
+  refOf(i: number): number {
+    const k = this.c.ref[i]
+    return k < 0 ? NaN : this.refs[k]
+  }
+
+  /** Keeps a ref and gives what the `ref` column holds for it (-1 for NaN, none). */
+  putRef(value: number): number {
+    if (Number.isNaN(value)) return NO_REF
+    if (this.refCount === this.refs.length) {
+      const grown = new Float64Array(this.refs.length * 2)
+      grown.set(this.refs)
+      this.refs = grown
+    }
+    this.refs[this.refCount] = value
+    return this.refCount++
   }
 
   /** Row `i`'s object id, or null for none. */

@@ -290,6 +290,7 @@ export function tableFromColumns(v: unknown, resultFits: (e: unknown) => boolean
   }
   table.fit('pid', largest(pid))
   table.fit('line', Math.max(largest(state.line), largest(op.line), largest(print.line)))
+  table.fit('more', Math.max(states.length, result.value.length))
   // The table's columns, each in a local: the loop below writes every one of them per event.
   const {
     type: toType,
@@ -325,7 +326,7 @@ export function tableFromColumns(v: unknown, resultFits: (e: unknown) => boolean
         if (!isNameId(start.name[k]) || typeof daemon !== 'boolean' || parent === undefined) return null
         toStr[i] = start.name[k] as number
         toCode[i] = daemon ? 1 : 0
-        toRef[i] = parent
+        toRef[i] = table.putRef(parent)
         break
       }
       case 1: {
@@ -344,7 +345,7 @@ export function tableFromColumns(v: unknown, resultFits: (e: unknown) => boolean
         toObj[i] = u32('obj', i, object.obj[k] as number)
         toCode[i] = code
         toStr[i] = object.name[k] as number
-        toRef[i] = object.size[k] as number
+        toRef[i] = table.putRef(object.size[k] as number)
         break
       }
       case 3: {
@@ -366,7 +367,7 @@ export function tableFromColumns(v: unknown, resultFits: (e: unknown) => boolean
         toCode[i] = opCode(code, res)
         toLine[i] = op.line[k] as number
         toMore[i] = after as number
-        toRef[i] = cause
+        toRef[i] = table.putRef(cause)
         toStr[i] = op.value[k] as number
         break
       }

@@ -202,7 +202,7 @@ export interface CausalLink {
 export class LinkList extends RowList {
   /** Link `i`'s cause, an event id. */
   causeId(i: number): number {
-    return this.trace.table.columns.ref[this.rows.data[i]]
+    return this.trace.table.refOf(this.rows.data[i])
   }
 
   /** The thread of link `i`'s operation. */
@@ -217,7 +217,7 @@ export class LinkList extends RowList {
     const c = table.columns
     const row = this.rows.data[i]
     return {
-      causeId: c.ref[row],
+      causeId: table.refOf(row),
       toKey: threadKey(c.pid[row], c.tid[row]),
       toUs: c.tUs[row],
       op: OPS[opOfCode(c.code[row])],
@@ -616,7 +616,7 @@ export class RunTrace {
           stepInsertedAt(track, at)
           track.maxLevel = Math.max(track.maxLevel, objectLevel(track.kind, table.states[c.more[r]]) ?? 0)
         }
-        if (!Number.isNaN(c.ref[r])) this.links.rows.push(r)
+        if (c.ref[r] >= 0) this.links.rows.push(r)
         break
       }
       case OBJECT: {
@@ -629,7 +629,7 @@ export class RunTrace {
             pid,
             kind: OBJECT_KINDS[c.code[r]],
             name: table.strings[c.str[r]],
-            size: c.ref[r],
+            size: table.refOf(r),
             steps: new StepList(this),
             maxLevel: 0,
           })

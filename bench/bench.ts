@@ -18,6 +18,7 @@ import { engineFigures } from './engine'
 import { formatTable, notMeasured, type Figure } from './figures'
 import { latencyFigures } from './latency'
 import { machine } from './machine'
+import { childProcesses } from '../tests/e2e/support'
 import { SOAK_RUNS, soakFigures, soakLines, soakTable } from './soak'
 
 const PARTS = ['engine', 'latency', 'browser', 'recording', 'pipeline', 'soak'] as const
@@ -62,17 +63,34 @@ function parseArgs(args: readonly string[]): Options {
   }
 }
 
-/** A part that throws is reported as such in the table; the others still run. */
+/**
+ * The longest a part may take (the soak's 500 runs alone, the longest, take four to eight minutes on
+ * two busy cores): past it the part is reported as failed and the suite goes on, rather than wait.
+ */
+const PART_LIMIT_MS = 10 * 60_000
+/** Set once a part has been given up on: what it left running is killed at the end. */
+let abandoned = false
+
+/** A part that throws or runs past PART_LIMIT_MS is reported as such in the table; the others still run. */
 async function guarded(part: string, measure: () => Promise<Figure[]>): Promise<Figure[]> {
   const t0 = performance.now()
   process.stdout.write(`${part}: measuring (load ${loadavg()[0].toFixed(2)})...\n`)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abandoned = true
+      reject(new Error(`it had not finished after ${PART_LIMIT_MS / 60_000} minutes (its last step above)`))
+    }, PART_LIMIT_MS)
+  })
   try {
-    const figures = await measure()
+    const figures = await Promise.race([measure(), limit])
     process.stdout.write(`${part}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`)
     return figures
   } catch (e) {
     process.stdout.write(`${part}: FAILED: ${(e as Error).stack ?? e}\n`)
     return [notMeasured(`${part} figures`, '', null, `the part failed: ${(e as Error).message}`)]
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -125,6 +143,19 @@ async function main(): Promise<void> {
   const config = (await prettier.resolveConfig(resultsPath)) ?? {}
   writeFileSync(resultsPath, await prettier.format(json, { ...config, filepath: resultsPath }))
   console.log(`written: bench/results.json (every figure's notes say what it was measured against)`)
+  if (abandoned) {
+    // A part given up on may still hold a browser, a server or run processes: end them and this.
+    const left = childProcesses()
+    for (const line of left) {
+      try {
+        process.kill(Number(line.split(' ')[0]), 'SIGKILL')
+      } catch {
+        // Gone already.
+      }
+    }
+    if (left.length) console.log(`killed what the abandoned part left running:\n${left.join('\n')}`)
+    process.exit(1)
+  }
 }
 
 main().catch((e) => {

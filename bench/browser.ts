@@ -217,6 +217,8 @@ export async function browserFigures(parts: readonly BrowserPart[], profile = fa
   let server: InterleaveServer | null = null
   let browser: Browser | null = null
   const figures: Figure[] = []
+  // Where it is, as it goes: a step that hangs is named by the last line (bench.ts stops the part).
+  const step = (what: string): void => void process.stdout.write(`  ${what}\n`)
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
     const errors: string[] = []
@@ -228,17 +230,22 @@ export async function browserFigures(parts: readonly BrowserPart[], profile = fa
         rendererDir,
         launcher: async () => new PrelaunchingLauncher(await localLauncher()),
       })
-      if (parts.includes('browser'))
+      if (parts.includes('browser')) {
+        step('browser: Run to the first event, frames while a run streams and while panning')
         figures.push(...(await pageFigures(browser, server, errors, lines, profile)))
+      }
       if (parts.includes('recording')) {
+        step('recording: opening a 1 M-event recording, its memory, panning it')
         const r = await recordingFigures(browser, server.url, errors, profile)
         figures.push(...r.figures)
         for (const p of r.profiles) lines.push(...profileLines(p.title, p.lines))
       }
+      step('closing the server (its runs and the hosts it kept ready)')
       await server.close()
       server = null
     }
     if (parts.includes('pipeline')) {
+      step('pipeline: bench-flood into the page, the raw WebSocket, memory')
       const r = await pipelineFigures(browser, errors, profile)
       figures.push(...r.figures)
       for (const p of r.profiles) lines.push(...profileLines(p.title, p.lines))
@@ -246,6 +253,7 @@ export async function browserFigures(parts: readonly BrowserPart[], profile = fa
     lines.push(...errors)
     return { figures, lines }
   } finally {
+    step('closing Chromium')
     await browser?.close().catch(() => {})
     await server?.close().catch(() => {})
     // Every run's processes were killed and waited for; say so if any is left all the same.

@@ -9,13 +9,14 @@
  *                                      pipeline, soak (the soak alone runs issue 7's 500 runs)
  *   npm run bench -- soak --soak-runs=200
  *   npm run bench -- pipeline --profile   also print where the time of the slow figures goes
+ *   npm run bench -- --markdown        measure nothing: bench/results.json as the README's table
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { browserFigures, type BrowserPart } from './browser'
 import { engineFigures } from './engine'
-import { formatTable, notMeasured, type Figure } from './figures'
+import { formatMarkdown, formatTable, notMeasured, type Figure } from './figures'
 import { latencyFigures } from './latency'
 import { machine } from './machine'
 import { childProcesses } from '../tests/e2e/support'
@@ -37,14 +38,17 @@ interface Options {
   parts: Part[]
   profile: boolean
   soakRuns: number
+  markdown: boolean
 }
 
 function parseArgs(args: readonly string[]): Options {
   const parts: Part[] = []
   let profile = false
+  let markdown = false
   let soakRuns: number | null = null
   for (const arg of args) {
     if (arg === '--profile') profile = true
+    else if (arg === '--markdown') markdown = true
     else if (arg.startsWith('--soak-runs=')) {
       soakRuns = Number(arg.slice('--soak-runs='.length))
       if (!Number.isInteger(soakRuns) || soakRuns < 1)
@@ -52,7 +56,7 @@ function parseArgs(args: readonly string[]): Options {
     } else if ((PARTS as readonly string[]).includes(arg)) parts.push(arg as Part)
     else
       throw new Error(
-        `unknown argument '${arg}': parts are ${PARTS.join(', ')}; options --profile, --soak-runs=N`,
+        `unknown argument '${arg}': parts are ${PARTS.join(', ')}; options --profile, --soak-runs=N, --markdown`,
       )
   }
   const all = parts.length === 0
@@ -60,6 +64,7 @@ function parseArgs(args: readonly string[]): Options {
     parts: all ? [...PARTS] : parts,
     profile,
     soakRuns: soakRuns ?? (all ? FULL_SUITE_SOAK_RUNS : SOAK_RUNS),
+    markdown,
   }
 }
 
@@ -96,6 +101,11 @@ async function guarded(part: string, measure: () => Promise<Figure[]>): Promise<
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2))
+  if (options.markdown) {
+    const { figures } = JSON.parse(readFileSync(resultsPath, 'utf8')) as { figures: Figure[] }
+    for (const l of formatMarkdown(figures)) console.log(l)
+    return
+  }
   const began = performance.now()
   const where = machine()
   console.log(

@@ -1,9 +1,11 @@
 /**
  * The README keeps true what it can be checked against: its keyboard table is the app's own list of
- * shortcuts (what `?` shows), and its table of lessons names every lesson in the catalogue.
+ * shortcuts (what `?` shows), its table of lessons names every lesson in the catalogue, and its
+ * benchmark table is bench/results.json's.
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { formatMarkdown, type Figure } from '../bench/figures'
 import { SHORTCUTS } from '../src/renderer/src/shortcuts'
 import { scenarios } from '../src/scenarios/catalog'
 
@@ -35,6 +37,20 @@ describe('the README', () => {
     rows.forEach(([keys], i) => {
       for (const key of SHORTCUTS[i].keys) expect(keys, SHORTCUTS[i].what).toContain(`${key}`)
     })
+  })
+
+  it('shows the benchmark table of bench/results.json, figure for figure (npm run bench -- --markdown)', () => {
+    const { figures } = JSON.parse(
+      readFileSync(new URL('../bench/results.json', import.meta.url), 'utf8'),
+    ) as { figures: Figure[] }
+    const at = readme.indexOf('\n| figure | measured |')
+    expect(at, 'the README has the benchmark table').toBeGreaterThanOrEqual(0)
+    const lines = readme.slice(at + 1).split('\n')
+    const table = lines.slice(
+      0,
+      lines.findIndex((l) => !l.startsWith('|')),
+    )
+    expect(table).toEqual(formatMarkdown(figures))
   })
 
   it('names every lesson of the catalogue, once', () => {

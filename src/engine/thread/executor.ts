@@ -117,8 +117,10 @@ class FutureTable {
     const shown = error ? `raised ${error[0]}${error[1] ? `: ${error[1]}` : ''}` : pyRepr(value)
     const ev = rt.recordOp(this.objectId(slot), 'set', 'ok', this.after(slot), null, shown)
     this.f64[DOUBLE_BASE + slot * 2 + D_SET] = ev
-    for (const tid of woken) rt.unpark(tid, ev)
+    // Signalled once the guard is free, which is the first thing they take (as primitives do).
+    for (const tid of woken) rt.markWoken(tid, ev)
     this.unguard()
+    for (const tid of woken) rt.signal(tid)
   }
 
   /** The stored outcome; the guard is held and the future is done. */

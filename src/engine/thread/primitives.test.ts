@@ -46,7 +46,7 @@ import { opsOn, printed, runModel, threadName } from '../../../tests/support/run
 import { createControl, D_WAKE_CAUSE, openControl, T_PARK, threadDouble, threadWord } from './control'
 import { kindSpec } from './kinds'
 import { offsets, WaitList } from './layout'
-import { Condition, Lock } from './primitives'
+import { Condition, Lock, Queue } from './primitives'
 import { ThreadRuntime } from './runtime'
 import { Tracer } from './tracer'
 import {
@@ -601,7 +601,7 @@ describe('blocking and sleeping', () => {
   })
 })
 
-describe('waking a parked thread', () => {
+describe("one process's runtimes in this thread: waking, and guards", () => {
   // Two threads' runtimes over one control block, in this thread: the waiter is put on the
   // object's wait list by hand, as its own blocking call would have left it parked.
   const ports: MessageChannel[] = []
@@ -658,6 +658,16 @@ describe('waking a parked thread', () => {
     // The waiter came off the list; the lock is free for it to take.
     expect(new Int32Array(lock.handle.sab!)[offsets(kindSpec('lock').layout).listBase]).toBe(0)
     expect(lock.locked()).toBe(false)
+  })
+
+  it("lets go of a queue's guard when a put raises MemoryError, so the queue still works", () => {
+    const control = openControl(createControl())
+    const rt = runtime(control, 1)
+    const q = Queue.create(rt, 'q')
+    expect(() => q.put('x'.repeat(2 << 20))).toThrow(/MemoryError|holds more than/)
+    expect(Atomics.load(new Int32Array(q.handle.sab!), 0)).toBe(0)
+    q.put('small')
+    expect(q.get()).toBe('small')
   })
 
   it("signals a condition's waiters once the guard is free", () => {

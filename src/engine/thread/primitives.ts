@@ -115,7 +115,16 @@ abstract class SharedObject {
     let blocked = false
     let woken = false
     for (;;) {
-      const r = attempt(woken)
+      let r: T | typeof WAIT
+      try {
+        r = attempt(woken)
+      } catch (e) {
+        // An attempt that raises (a queue put past its bytes: MemoryError) leaves the object as it
+        // was; its guard must not stay held, or every other thread would wait on it for ever.
+        this.unguard()
+        if (blocked) rt.leaveBlocking()
+        throw e
+      }
       if (r !== WAIT) {
         this.unguard()
         if (blocked) rt.leaveBlocking()

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const out = join(root, 'out')
@@ -48,10 +48,19 @@ const csv = join(dir, 'report.csv')
 try {
   // -e: no need to look up Electron's releases (this machine may have no network beyond npm).
   // It exits 1 when it finds anything; what counts is the report it writes.
+  // With its report's two writes made to land in order (see syncReportWrites.mjs).
   const run = spawnSync(
     process.execPath,
-    [bin, '-i', out, '-r', '-v', 'false', '-s', 'medium', '-e', electronVersion, '-o', csv],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    [
+      '--import',
+      pathToFileURL(join(root, 'scripts', 'syncReportWrites.mjs')).href,
+      bin,
+      ...['-i', out, '-r', '-v', 'false', '-s', 'medium', '-e', electronVersion, '-o', csv],
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, INTERLEAVE_SECURITY_REPORT: csv },
+    },
   )
   if (!existsSync(csv)) {
     console.error(

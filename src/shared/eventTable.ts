@@ -274,8 +274,8 @@ export class EventTable {
           seq,
           type: 'op',
           obj: this.objOf(i) as number,
-          op: OPS[c.code[i] & OP_MASK],
-          result: OP_RESULTS[c.code[i] >> OP_BITS],
+          op: OPS[opOfCode(c.code[i])],
+          result: OP_RESULTS[resultOfCode(c.code[i])],
           line: c.line[i],
           after: this.states[c.more[i]],
           cause: nullable(this.refOf(i)),
@@ -420,8 +420,8 @@ export class EventTable {
         case OP: {
           const g = out.op
           g.obj[k] = this.objOf(i) as number
-          g.op[k] = opIds[c.code[i] & OP_MASK]
-          g.result[k] = resultIds[c.code[i] >> OP_BITS]
+          g.op[k] = opIds[opOfCode(c.code[i])]
+          g.result[k] = resultIds[resultOfCode(c.code[i])]
           g.line[k] = c.line[i]
           g.after[k] = c.more[i]
           g.cause[k] = ref(this.refOf(i))

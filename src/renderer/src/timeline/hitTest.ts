@@ -42,20 +42,35 @@ export function sliceAt(slices: SliceList, tUs: number): Slice | null {
   return i >= 0 && tUs < slices.endUs(i) ? slices.at(i) : null
 }
 
-/** Index of the item of a RowList (in time order) drawn nearest to `x`, if within `tolerancePx`; else -1. */
-export function nearestRow(items: RowList, scale: TimeScale, x: number, tolerancePx: number): number {
-  const i = items.lastAtOrBefore(pxToTime(scale, x))
+/**
+ * Of the item at index `i` (the last one at or before the pointer's time) and the one after it, the
+ * index of the one drawn nearest to `x` within `tolerancePx` (`timeOf` its time), or -1.
+ */
+function nearestIndex(
+  i: number,
+  count: number,
+  timeOf: (j: number) => number,
+  scale: TimeScale,
+  x: number,
+  tolerancePx: number,
+): number {
   let best = -1
   let bestPx = tolerancePx
   for (const j of [i, i + 1]) {
-    if (j < 0 || j >= items.length) continue
-    const d = Math.abs(timeToPx(scale, items.tUs(j)) - x)
+    if (j < 0 || j >= count) continue
+    const d = Math.abs(timeToPx(scale, timeOf(j)) - x)
     if (d <= bestPx) {
       best = j
       bestPx = d
     }
   }
   return best
+}
+
+/** Index of the item of a RowList (in time order) drawn nearest to `x`, if within `tolerancePx`; else -1. */
+export function nearestRow<T>(items: RowList<T>, scale: TimeScale, x: number, tolerancePx: number): number {
+  const i = items.lastAtOrBefore(pxToTime(scale, x))
+  return nearestIndex(i, items.length, (j) => items.tUs(j), scale, x, tolerancePx)
 }
 
 /** The item (in time order, `at` its time) drawn nearest to `x`, if it is within `tolerancePx`. */
@@ -67,18 +82,8 @@ export function nearestAt<T>(
   tolerancePx: number,
 ): T | null {
   const i = lastAtOrBeforeBy(items, pxToTime(scale, x), at)
-  let best: T | null = null
-  let bestPx = tolerancePx
-  for (const j of [i, i + 1]) {
-    const item = items[j]
-    if (item === undefined) continue
-    const d = Math.abs(timeToPx(scale, at(item)) - x)
-    if (d <= bestPx) {
-      best = item
-      bestPx = d
-    }
-  }
-  return best
+  const j = nearestIndex(i, items.length, (k) => at(items[k]), scale, x, tolerancePx)
+  return j < 0 ? null : items[j]
 }
 
 export function hitTest(

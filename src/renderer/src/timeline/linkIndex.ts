@@ -57,7 +57,7 @@ export class LinkIndex {
     const links = this.trace.links
     const cause = this.trace.eventAt(links.causeId(i))
     if (!cause) return false
-    if (cause.threadKey === links.toKey(i)) return true
+    if (cause.threadKey === links.threadKey(i)) return true
     const toUs = links.tUs(i)
     const lo = Math.min(cause.tUs, toUs)
     const length = Math.max(cause.tUs, toUs) - lo
@@ -67,13 +67,8 @@ export class LinkIndex {
     // Mostly in order: from the end.
     let at = k.lo.length
     while (at > 0 && k.lo[at - 1] > lo) at--
-    if (at === k.lo.length) {
-      k.lo.push(lo)
-      k.index.push(i)
-    } else {
-      k.lo.splice(at, 0, lo)
-      k.index.splice(at, 0, i)
-    }
+    k.lo.splice(at, 0, lo)
+    k.index.splice(at, 0, i)
     this.size++
     return true
   }
@@ -87,7 +82,7 @@ export class LinkIndex {
       index: i,
       fromKey: cause.threadKey,
       fromUs: cause.tUs,
-      toKey: links.toKey(i),
+      toKey: links.threadKey(i),
       toUs: links.tUs(i),
     }
   }

@@ -28,26 +28,9 @@ export class IntList {
     this.length++
   }
 
-  get(i: number): number {
-    return this.data[i]
-  }
-
-  set(i: number, value: number): void {
-    this.data[i] = value
-  }
-
-  last(): number | undefined {
-    return this.length ? this.data[this.length - 1] : undefined
-  }
-
   /** Drops the room past `length` (a list that is done growing; it grows again if pushed to). */
   trim(): void {
     if (this.data.length > this.length) this.data = this.data.slice(0, Math.max(1, this.length))
-  }
-
-  /** The items, as a plain array (for tests and small lists). */
-  toArray(): number[] {
-    return Array.from(this.data.subarray(0, this.length))
   }
 
   private grow(size: number): void {

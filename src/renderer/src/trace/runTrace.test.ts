@@ -115,7 +115,7 @@ describe('RunTrace', () => {
     expect(trace.threads.get(0)?.slices.endUs(0)).toBe(3_000)
     expect(trace.lastUs).toBe(3_000)
     // Its lists are trimmed to what they hold, and still take more (a late batch).
-    expect(trace.threads.get(0)?.rows.data.length).toBe(2)
+    expect(trace.threads.get(0)?.events.rows.data.length).toBe(2)
     trace.addEvents([
       { pid: 0, tid: 0, seq: 2, tUs: 3_100, type: 'state', state: 'running', obj: null, line: 2 },
     ])

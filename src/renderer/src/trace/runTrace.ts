@@ -36,28 +36,37 @@ export interface Slice {
 
 /** A slice's end row while the slice is open. */
 export const OPEN_SLICE = -1
-const OPEN = OPEN_SLICE
 
 /**
  * Rows of the trace's table (its EventTable), in a list: the trace's lists hold the rows of the
  * events they are made of, four bytes each, and read the events' fields from the table's columns.
+ * `at(i)` makes item `i` as an object, for the few readers that keep one.
  */
-export class RowList {
+export abstract class RowList<T> {
   readonly rows = new IntList()
 
   constructor(protected readonly trace: RunTrace) {}
+
+  abstract at(i: number): T
 
   get length(): number {
     return this.rows.length
   }
 
-  row(i: number): number {
-    return this.rows.data[i]
+  toArray(): T[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i))
   }
 
   /** When item `i`'s event happened. */
   tUs(i: number): number {
     return this.trace.table.columns.tUs[this.rows.data[i]]
+  }
+
+  /** The thread of item `i`'s event. */
+  threadKey(i: number): number {
+    const c = this.trace.table.columns
+    const row = this.rows.data[i]
+    return threadKey(c.pid[row], c.tid[row])
   }
 
   /** Index of the last item at or before `tUs` (items in time order), or -1. */
@@ -95,11 +104,11 @@ export class RowList {
  * objects they replace weighed about sixty, and a million-event run has hundreds of thousands.
  * Fields come from the table; `at(i)` makes a Slice for the few readers that want one.
  */
-export class SliceList extends RowList {
+export class SliceList extends RowList<Slice> {
   readonly ends = new IntList()
 
   startUs(i: number): number {
-    return this.trace.table.columns.tUs[this.rows.data[i]]
+    return this.tUs(i)
   }
 
   /** Its end: the ending event's time or the run's end (never before its start), or Infinity while open. */
@@ -107,7 +116,7 @@ export class SliceList extends RowList {
     const end = this.ends.data[i]
     const tUs = this.trace.table.columns.tUs
     const startUs = tUs[this.rows.data[i]]
-    if (end === OPEN) return this.trace.endUs === null ? Infinity : Math.max(startUs, this.trace.endUs)
+    if (end === OPEN_SLICE) return this.trace.endUs === null ? Infinity : Math.max(startUs, this.trace.endUs)
     return Math.max(startUs, tUs[end])
   }
 
@@ -139,16 +148,12 @@ export class SliceList extends RowList {
       line: this.line(i),
     }
   }
-
-  toArray(): Slice[] {
-    return Array.from({ length: this.length }, (_, i) => this.at(i))
-  }
 }
 
-/** A thread's operations, in the order they arrived (its own order). */
-export class OpList extends RowList {
-  at(i: number): OpEvent {
-    return this.trace.table.event(this.rows.data[i]) as OpEvent
+/** A thread's events (or its operations), in the order they arrived: its own order. */
+export class EventList<T extends TraceEvent = TraceEvent> extends RowList<T> {
+  at(i: number): T {
+    return this.trace.table.event(this.rows.data[i]) as T
   }
 }
 
@@ -161,17 +166,11 @@ export interface ObjectStep {
 }
 
 /** An object's operations (its steps), in time order. */
-export class StepList extends RowList {
+export class StepList extends RowList<ObjectStep> {
   /** Its state after step `i`. */
   after(i: number): Record<string, number | null> {
     const table = this.trace.table
     return table.states[table.columns.more[this.rows.data[i]]]
-  }
-
-  threadKey(i: number): number {
-    const c = this.trace.table.columns
-    const row = this.rows.data[i]
-    return threadKey(c.pid[row], c.tid[row])
   }
 
   at(i: number): ObjectStep {
@@ -182,10 +181,6 @@ export class StepList extends RowList {
       op: OPS[opOfCode(this.trace.table.columns.code[row])],
       threadKey: this.threadKey(i),
     }
-  }
-
-  toArray(): ObjectStep[] {
-    return Array.from({ length: this.length }, (_, i) => this.at(i))
   }
 }
 
@@ -199,17 +194,10 @@ export interface CausalLink {
 }
 
 /** The operations that name a cause, in the order they arrived: the arrows. */
-export class LinkList extends RowList {
+export class LinkList extends RowList<CausalLink> {
   /** Link `i`'s cause, an event id. */
   causeId(i: number): number {
     return this.trace.table.refOf(this.rows.data[i])
-  }
-
-  /** The thread of link `i`'s operation. */
-  toKey(i: number): number {
-    const c = this.trace.table.columns
-    const row = this.rows.data[i]
-    return threadKey(c.pid[row], c.tid[row])
   }
 
   at(i: number): CausalLink {
@@ -217,16 +205,12 @@ export class LinkList extends RowList {
     const c = table.columns
     const row = this.rows.data[i]
     return {
-      causeId: table.refOf(row),
-      toKey: threadKey(c.pid[row], c.tid[row]),
-      toUs: c.tUs[row],
+      causeId: this.causeId(i),
+      toKey: this.threadKey(i),
+      toUs: this.tUs(i),
       op: OPS[opOfCode(c.code[row])],
       objectKey: this.trace.objectKeyOf(c.pid[row], table.objOf(row) as number),
     }
-  }
-
-  toArray(): CausalLink[] {
-    return Array.from({ length: this.length }, (_, i) => this.at(i))
   }
 }
 
@@ -242,12 +226,12 @@ export interface ThreadTrack {
   error: string | null
   slices: SliceList
   /** The operations it did, in time order (for markers, hover and the arrows' ends). */
-  ops: OpList
+  ops: EventList<OpEvent>
   /**
    * Every event of it, in the order they arrived (its seq order): where arrows from them start
-   * (`causeOf`), and the program lines it passed (`lineAt`).
+   * (`eventAt`), and the program lines it passed (`lineAt`).
    */
-  rows: IntList
+  events: EventList
   /** What it printed, in time order. */
   prints: PrintLine[]
   /** Its CPU time by the latest sample, and the core it last ran on. */
@@ -296,14 +280,8 @@ export class Wait {
  * state event that began each wait, and that slice's index in its thread's slices. Eight bytes a
  * wait; `at(i)` makes a Wait for the readers that keep one.
  */
-export class WaitList extends RowList {
+export class WaitList extends RowList<Wait> {
   readonly slices = new IntList()
-
-  threadKey(i: number): number {
-    const c = this.trace.table.columns
-    const row = this.rows.data[i]
-    return threadKey(c.pid[row], c.tid[row])
-  }
 
   startUs(i: number): number {
     return this.tUs(i)
@@ -315,10 +293,6 @@ export class WaitList extends RowList {
 
   at(i: number): Wait {
     return new Wait(this.threadKey(i), this.sliceList(i), this.slices.data[i])
-  }
-
-  toArray(): Wait[] {
-    return Array.from({ length: this.length }, (_, i) => this.at(i))
   }
 
   /** Adds a wait (its state event's row, its slice's index) in time order; returns where it went. */
@@ -424,7 +398,7 @@ export class RunTrace {
   end(wallUs: number): void {
     this.endUs = Math.max(wallUs, this.nowUs)
     for (const t of this.threads.values()) {
-      for (const list of [t.rows, t.slices.rows, t.slices.ends, t.ops.rows]) list.trim()
+      for (const list of [t.events.rows, t.slices.rows, t.slices.ends, t.ops.rows]) list.trim()
     }
     for (const o of this.objects.values()) o.steps.rows.trim()
     for (const w of this.waits.values()) {
@@ -447,8 +421,8 @@ export class RunTrace {
     const t = this.threads.get(key)
     if (!t) return null
     const table = this.table
-    const rows = t.rows.data
-    const n = t.rows.length
+    const rows = t.events.rows.data
+    const n = t.events.length
     // A thread's events arrive in seq order from 0, so its seq is mostly its place in the list.
     if (seq < n && table.seqOf(rows[seq]) === seq)
       return { threadKey: key, tUs: table.columns.tUs[rows[seq]] }
@@ -469,15 +443,8 @@ export class RunTrace {
     const t = this.threads.get(key)
     if (!t) return 0
     const c = this.table.columns
-    const rows = t.rows.data
-    let lo = 0
-    let hi = t.rows.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (c.tUs[rows[mid]] <= atUs) lo = mid + 1
-      else hi = mid
-    }
-    for (let i = lo - 1; i >= 0; i--) {
+    const rows = t.events.rows.data
+    for (let i = t.events.lastAtOrBefore(atUs); i >= 0; i--) {
       const type = c.type[rows[i]]
       if ((type === STATE || type === OP || type === PRINT) && c.line[rows[i]] > 0) return c.line[rows[i]]
     }
@@ -578,14 +545,14 @@ export class RunTrace {
     let t = this.threads.get(key)
     if (type === START) {
       t = this.ensureThread(pid, tid, tUs)
-      t.rows.push(r)
+      t.events.rows.push(r)
       t.name = table.strings[c.str[r]]
       t.daemon = c.code[r] === 1
       t.startUs = Math.min(t.startUs, tUs)
       return
     }
     t ??= this.ensureThread(pid, tid, tUs)
-    t.rows.push(r)
+    t.events.rows.push(r)
     switch (type) {
       case STATE: {
         const slices = t.slices
@@ -594,7 +561,7 @@ export class RunTrace {
         if (state !== FINISHED) {
           const index = slices.length
           slices.rows.push(r)
-          slices.ends.push(OPEN)
+          slices.ends.push(OPEN_SLICE)
           const obj = table.objOf(r)
           if (obj !== null && (state === BLOCKED || state === WAITING)) {
             const waitedOn = this.objectKeyOf(pid, obj)
@@ -665,8 +632,8 @@ export class RunTrace {
         endUs: null,
         error: null,
         slices: new SliceList(this),
-        ops: new OpList(this),
-        rows: new IntList(),
+        ops: new EventList<OpEvent>(this),
+        events: new EventList(this),
         prints: [],
         cpuUs: 0,
         lastCore: null,
@@ -682,7 +649,7 @@ export class RunTrace {
 /** Ends a thread's open slice, if it has one, at row `r`'s event. */
 function closeLast(slices: SliceList, r: number): void {
   const last = slices.length - 1
-  if (last >= 0 && slices.ends.data[last] === OPEN) slices.ends.data[last] = r
+  if (last >= 0 && slices.ends.data[last] === OPEN_SLICE) slices.ends.data[last] = r
 }
 
 /** Index of the last value <= x in a sorted array, or -1. */

@@ -29,3 +29,20 @@ describe('a run records CPU on one clock', () => {
     }
   })
 })
+
+describe("a thread's CPU time", () => {
+  it('is sampled once more as each thread ends, after its end, whatever its length', async () => {
+    // Threads shorter than one sampling interval too: their one reading is the one they send as they end.
+    const run = await runModel('countdown-gil', { workers: 2, count: 200_000, mode: 'threads' })
+    expect(run.outcome.status).toBe('finished')
+    const ends = run.events.filter((e) => e.type === 'thread-end')
+    expect(ends.length).toBe(3)
+    for (const end of ends) {
+      const samples = run.threadCpu.filter((s) => s.pid === end.pid && s.tid === end.tid)
+      expect(samples.length, `${end.pid}:${end.tid}`).toBeGreaterThan(0)
+      const last = samples[samples.length - 1]
+      expect(last.tUs).toBeGreaterThanOrEqual(end.tUs)
+      expect(last.cpuUs).toBeGreaterThan(0)
+    }
+  })
+})

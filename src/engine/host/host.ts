@@ -406,7 +406,7 @@ export class ProcessHost {
       case 'thread:ended':
         this.lookAtSteps()
         slot.ended = true
-        this.sampleThread(slot)
+        this.sampleThread(slot, m.cpu)
         if (m.tid === 0 && m.error) this.mainRaised = true
         this.maybeExit()
         break
@@ -543,9 +543,10 @@ export class ProcessHost {
     for (const slot of this.threads.values()) if (!slot.ended) this.sampleThread(slot)
   }
 
-  private sampleThread(slot: WorkerSlot): void {
+  /** One sample of a thread's CPU time: read now, or the reading it sent as it ended. */
+  private sampleThread(slot: WorkerSlot, reading?: ReturnType<typeof readThreadCpu>): void {
     if (slot.osTid === null) return
-    const cpu = readThreadCpu(slot.osTid)
+    const cpu = reading ?? readThreadCpu(slot.osTid)
     if (!cpu) return
     this.threadCpu.push({
       tUs: monotonicUs() - this.prep.runStartUs,

@@ -7,7 +7,8 @@ export type ThreadToHost =
   | { type: 'trace:batch'; batch: PackedBatch }
   | { type: 'obj:new'; handle: ObjectHandle }
   | { type: 'thread:start'; tid: number; name: string; target: string; args: unknown[]; daemon: boolean }
-  | { type: 'thread:ended'; tid: number; error: boolean }
+  /** `cpu`: the thread's own last reading of its CPU time (the host may find it gone once it exits). */
+  | { type: 'thread:ended'; tid: number; error: boolean; cpu: { cpuUs: number; core: number | null } | null }
   | { type: 'broker:request'; tid: number; request: BrokerRequest }
   | { type: 'worker:ready'; osTid: number | null }
   /** Step mode: the thread waits at line `line` to be chosen. */

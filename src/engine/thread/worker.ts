@@ -4,6 +4,7 @@
  * that passes in the scenario catalogue (src/scenarios/threadEntry.ts).
  */
 import { readFileSync } from 'node:fs'
+import { readThreadCpu } from '../host/threadCpu'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { ParamValues } from '../../shared/scenario'
 import type { RunOptions } from '../../shared/trace'
@@ -67,14 +68,15 @@ export function runThreadWorker(catalogue: Catalogue): void {
   if (!port) throw new Error('runThreadWorker must run in a worker thread')
   const { replyPort } = workerData as WorkerData
   const send = (m: ThreadToHost, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer ?? [])
+  const osTid = osThreadId()
   // Loaded: now the run (host:prepare may come long after), then the thread to be.
   port.once('message', (init: WorkerInit) => {
     port.once('message', (assignment: ThreadAssignment) => {
-      runThread(catalogue, init, replyPort, assignment, send)
+      runThread(catalogue, init, replyPort, assignment, send, osTid)
       replyPort.close()
       port.close()
     })
-    send({ type: 'worker:ready', osTid: osThreadId() })
+    send({ type: 'worker:ready', osTid })
   })
 }
 
@@ -84,6 +86,7 @@ function runThread(
   replyPort: MessagePort,
   job: ThreadAssignment,
   send: (m: ThreadToHost, transfer?: ArrayBuffer[]) => void,
+  osTid: number | null,
 ): void {
   const control = openControl(init.control)
   const tracer = new Tracer(
@@ -125,5 +128,7 @@ function runThread(
   Atomics.sub(control.i32, C_LIVE_THREADS, 1)
   Atomics.store(control.i32, alive, ALIVE_ENDED)
   Atomics.notify(control.i32, alive)
-  send({ type: 'thread:ended', tid: job.tid, error: error !== null })
+  // Its CPU time, read here: once the worker exits, the host finds no thread to read it from.
+  const cpu = osTid === null ? null : readThreadCpu(osTid)
+  send({ type: 'thread:ended', tid: job.tid, error: error !== null, cpu })
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fake, ipcMain } from '../../tests/fakes/electron'
+import { BRIDGE_FUNCTIONS } from '../../tests/support/bridge'
 import {
   IPC,
   type RunControlReply,
@@ -54,19 +55,7 @@ describe('the preload bridge', () => {
 
   it('exposes one key, interleave, with the documented functions and nothing of ipcRenderer', () => {
     expect(Object.keys(fake.exposed)).toEqual(['interleave'])
-    expect(Object.keys(api).sort()).toEqual([
-      'batchRun',
-      'cancelBatch',
-      'controlRun',
-      'listScenarios',
-      'onBatchMessage',
-      'onOpenRecording',
-      'onRunMessage',
-      'playerTemplate',
-      'startBatch',
-      'startRun',
-      'stopRun',
-    ])
+    expect(Object.keys(api).sort()).toEqual([...BRIDGE_FUNCTIONS])
     for (const value of Object.values(api)) expect(typeof value).toBe('function')
   })
 

@@ -13,6 +13,7 @@ import { _electron, type ElectronApplication, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InterleaveApi } from '../../src/preload/index.d'
 import type { RunRequest, RunStreamMessage } from '../../src/shared/protocol'
+import { BRIDGE_FUNCTIONS } from '../support/bridge'
 
 /** The page's global, as the preload makes it (spelled out: this file is type-checked without the DOM). */
 type PageGlobal = { interleave: InterleaveApi }
@@ -132,19 +133,7 @@ describe.skipIf(skipped !== null)('the Electron app', () => {
       require: typeof (globalThis as { require?: unknown }).require,
     }))
     expect(seen).toEqual({
-      keys: [
-        'batchRun',
-        'cancelBatch',
-        'controlRun',
-        'listScenarios',
-        'onBatchMessage',
-        'onOpenRecording',
-        'onRunMessage',
-        'playerTemplate',
-        'startBatch',
-        'startRun',
-        'stopRun',
-      ],
+      keys: [...BRIDGE_FUNCTIONS],
       node: 'undefined',
       require: 'undefined',
     })

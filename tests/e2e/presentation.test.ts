@@ -61,6 +61,21 @@ describeInChromium('presentation mode and the keyboard', () => {
     // Lanes grow with the type, so two-line labels still fit.
     const lane = await page.locator('.timeline-label--thread').first().boundingBox()
     expect(lane?.height ?? 0).toBeGreaterThanOrEqual(58)
+    // The settings fold into one line that says what was run, so every lane and the CPU below them
+    // fit the screen; `,` opens them and folds them again.
+    expect(await page.locator('#param-iterations').isVisible()).toBe(false)
+    expect(await page.locator('#settings-button').innerText()).toMatch(
+      /threads 2 · iterations 300 · lock off/,
+    )
+    const bottoms = await page
+      .locator('.timeline-label--thread, .cpu-canvas')
+      .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().bottom))
+    expect(bottoms.length).toBeGreaterThanOrEqual(4)
+    for (const bottom of bottoms) expect(bottom).toBeLessThanOrEqual(1080)
+    await page.keyboard.press(',')
+    expect(await page.locator('#param-iterations').isVisible()).toBe(true)
+    await page.keyboard.press(',')
+    expect(await page.locator('#param-iterations').isVisible()).toBe(false)
     await page.screenshot({ path: `${screenshots}presentation.png` })
   })
 
@@ -128,6 +143,9 @@ describeInChromium('presentation mode and the keyboard', () => {
     expect(box).not.toBeNull()
     expect(box!.y + box!.height).toBeLessThanOrEqual(1080)
     expect(box!.width).toBeGreaterThan(900)
+    // Below the timeline, never over its lanes, which scroll in the height left to them.
+    const timeline = await page.locator('section.timeline').boundingBox()
+    expect(box!.y).toBeGreaterThanOrEqual(timeline!.y + timeline!.height)
     // Pointing at an earlier time shows that time's caption.
     await page.screenshot({ path: `${screenshots}narration.png` })
     // K turns the captions off and on again.

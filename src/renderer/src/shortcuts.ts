@@ -6,6 +6,7 @@ export const SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ['L'], what: 'Show or hide the lessons' },
   { keys: ['P'], what: 'Presentation mode: full screen, large type' },
   { keys: ['T'], what: 'Next theme: system, light, dark, projector' },
+  { keys: [','], what: "Presentation mode: show or fold the run's settings" },
   { keys: ['O'], what: 'Open a recording' },
   { keys: ['Ctrl', 'S'], what: 'Save the run as a recording' },
   { keys: ['E'], what: 'Export: trace, HTML player, picture, video' },

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { runModel } from '../../tests/support/runModel'
+import type { RunRecord } from '../shared/trace'
+
+/**
+ * The run's last sample of the cores is at most this long before its end (src/engine/run.ts takes
+ * one more as it ends, unless the last was this recent); without it, up to a sampling interval (80 ms).
+ */
+const LAST_SAMPLE_WITHIN_US = 30_000
+const lastEventUs = (run: RunRecord): number => Math.max(...run.events.map((e) => e.tUs))
 
 describe('a run records CPU on one clock', () => {
   it('samples every core at least 10 times a second, and each thread its CPU time and last core', async () => {
@@ -10,6 +18,8 @@ describe('a run records CPU on one clock', () => {
     for (const s of run.cpu) expect(s.corePct).toHaveLength(run.machine.cores)
     // Samples and events share one clock: every sample falls inside the run.
     expect(run.cpu.every((s) => s.tUs > 0 && s.tUs <= run.outcome.wallUs)).toBe(true)
+    // And they reach its end: one more sample covers the stretch since the last.
+    expect(run.cpu.at(-1)!.tUs).toBeGreaterThanOrEqual(lastEventUs(run) - LAST_SAMPLE_WITHIN_US)
 
     const children = run.processes.filter((p) => p.pid > 0)
     expect(children).toHaveLength(2)
@@ -26,6 +36,19 @@ describe('a run records CPU on one clock', () => {
       const first = run.events.find((e) => e.pid === p.pid)!
       expect(first.tUs).toBeGreaterThanOrEqual(p.startUs)
       expect(p.cpuUs).toBeGreaterThanOrEqual(last.cpuUs)
+    }
+  })
+})
+
+describe('the cores', () => {
+  it("are sampled up to a short run's end, not only every interval", async () => {
+    for (const iterations of [50, 300, 1000]) {
+      const run = await runModel('race-counter', { threads: 2, iterations })
+      expect(run.outcome.status).toBe('finished')
+      expect(run.cpu.length).toBeGreaterThan(0)
+      expect(run.cpu.at(-1)!.tUs, `${iterations} iterations`).toBeGreaterThanOrEqual(
+        lastEventUs(run) - LAST_SAMPLE_WITHIN_US,
+      )
     }
   })
 })

@@ -51,6 +51,8 @@ export const DEFAULT_OPTIONS: RunOptions = {
 }
 /** 12.5 Hz: above the 10 Hz the trace promises, even when timers drift. */
 const CPU_SAMPLE_MS = 80
+/** The least time since the last sample for one more at the end (os.cpus() counts in 10 ms ticks). */
+const LAST_CPU_SAMPLE_MIN_MS = 30
 /** The longest a run may be given: an hour. */
 export const MAX_TIMEOUT_S = 3600
 /** The GIL's switch interval a run may have, in ms (Python's sys.setswitchinterval, whose default is 5). */
@@ -123,6 +125,7 @@ export class Run {
   private readonly stepper: Stepper | null
   private readonly deadlocks = new DeadlockWatch((pid) => this.processes[pid]?.info.name ?? `process ${pid}`)
   private paused = false
+  private sampler: CoreSampler | null = null
   /** Run time of the last thing that moved: an event, a process started or ended, a pause or a step. */
   private lastMoveUs = 0
   /** The hang reported and still standing. */
@@ -247,14 +250,11 @@ export class Run {
   start(): Promise<RunRecord> {
     const done = new Promise<RunRecord>((resolve) => (this.resolve = resolve))
     this.runStartUs = monotonicUs()
-    const sampler = new CoreSampler()
+    this.sampler = new CoreSampler()
     this.timers.push(
       setInterval(() => {
         // A paused run's picture holds still: no samples until it resumes.
-        if (this.paused) return
-        const s = sampler.sample(this.nowUs())
-        this.cpu.push(s)
-        this.emit({ events: [], cpu: [s], threadCpu: [] })
+        if (!this.paused) this.sampleCores()
       }, CPU_SAMPLE_MS),
     )
     this.timeoutLeftMs = this.options.timeoutS * 1000
@@ -281,6 +281,13 @@ export class Run {
     })
     for (let i = 0; i < spares; i++) this.spares.push(this.launchHost())
     return done
+  }
+
+  private sampleCores(): void {
+    if (!this.sampler) return
+    const s = this.sampler.sample(this.nowUs())
+    this.cpu.push(s)
+    this.emit({ events: [], cpu: [s], threadCpu: [] })
   }
 
   /** Stops the run (the user's Stop): every process is killed. */
@@ -489,6 +496,10 @@ export class Run {
   private end(status: RunStatus, message: string): void {
     if (this.ending) return
     this.ending = { status, message }
+    // The cores' last stretch, up to the end: a short run would otherwise show no CPU for as much as
+    // a sampling interval at its end. Not a stretch so short that the OS's tick makes it noise.
+    const sinceUs = this.nowUs() - (this.cpu.at(-1)?.tUs ?? 0)
+    if (!this.paused && sinceUs >= LAST_CPU_SAMPLE_MIN_MS * 1000) this.sampleCores()
     for (const t of this.timers) clearTimeout(t)
     this.timers = []
     if (this.timeoutTimer) clearTimeout(this.timeoutTimer)

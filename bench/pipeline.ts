@@ -96,13 +96,15 @@ async function codecScript(): Promise<string> {
 }
 
 /**
- * The page of the raw reference: counts the frames of its socket and notes when each came, taking
- * bytes as the app does (ArrayBuffers). Once all have come, `decodeAll` decodes the frames with the
- * app's decoder and says how long that took.
+ * The page of the raw reference: counts the `expected` frames of its socket and notes when each
+ * came, taking bytes as the app does (ArrayBuffers). Once all have come, `decodeAll` decodes the
+ * frames with the app's decoder and says how long that took. The count is in the page from the
+ * start: set afterwards, it could come after the last message, and the page then waited for ever.
  */
-const rawPage = (codec: string): string => `<!doctype html><meta charset="utf-8"><title>raw</title>
-<script>${codec}</script><script>
+const rawPage = (codec: string, expected: number): string => `<!doctype html><meta charset="utf-8">
+<title>raw</title><script>${codec}</script><script>
   const frames = []
+  const expected = ${expected}
   window.rawResult = new Promise((resolve) => {
     const socket = new WebSocket('ws://' + location.host + '/raw')
     socket.binaryType = 'arraybuffer'
@@ -110,7 +112,7 @@ const rawPage = (codec: string): string => `<!doctype html><meta charset="utf-8"
     socket.onmessage = (m) => {
       at.push(performance.now())
       if (typeof m.data !== 'string') frames.push(m.data)
-      if (at.length === window.expected) resolve(at)
+      if (at.length === expected) resolve(at)
     }
     socket.onopen = () => socket.send('go')
   })
@@ -137,7 +139,7 @@ async function rawTransport(
   browser: Browser,
   messages: readonly Sent[],
 ): Promise<{ at: number[]; decode: PageDecode }> {
-  const page_ = rawPage(await codecScript())
+  const page_ = rawPage(await codecScript(), messages.length)
   const http = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
     res.end(page_)
@@ -150,7 +152,6 @@ async function rawTransport(
   try {
     const { port } = http.address() as AddressInfo
     await page.goto(`http://127.0.0.1:${port}/`)
-    await page.evaluate(`window.expected = ${messages.length}`)
     const at = (await page.evaluate('window.rawResult')) as number[]
     const passes: { events: number; ms: number }[] = []
     for (let i = 0; i < 3; i++)

@@ -2,26 +2,13 @@ import { nextTick } from 'vue'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { RunStreamMessage } from '../../../shared/protocol'
+import { backend } from '../../../../tests/support/fakeApi'
 import { summarize } from '../../../shared/protocol'
 import { makeRecording } from '../../../shared/recording'
 import { TRACE_VERSION, type RunRecord, type TraceEvent } from '../../../shared/trace'
 import { HISTORY_LIMIT } from '../compare/compare'
 
-/** The backend, faked: runs start at once, and the test plays their stream. */
-const backend = vi.hoisted(() => ({
-  listener: null as ((message: RunStreamMessage) => void) | null,
-  next: 0,
-}))
-vi.mock('../api', () => ({
-  api: {
-    onRunMessage: (listener: (message: RunStreamMessage) => void) => {
-      backend.listener = listener
-      return () => {}
-    },
-    startRun: async () => ({ runId: `run-${++backend.next}` }),
-    stopRun: async () => {},
-  },
-}))
+vi.mock('../api', () => import('../../../../tests/support/fakeApi').then((m) => m.fakeApiModule))
 
 const { useRunStore } = await import('./run')
 const { useHistoryStore } = await import('./history')

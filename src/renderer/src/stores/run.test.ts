@@ -6,25 +6,13 @@ import { nextTick } from 'vue'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { RunStreamMessage } from '../../../shared/protocol'
+import { backend } from '../../../../tests/support/fakeApi'
 import { summarize } from '../../../shared/protocol'
 import { eventTableOf } from '../../../shared/eventTable'
 import { parseRecording, recordingText } from '../../../shared/recording'
 import { syntheticRecording } from '../../../../tests/support/syntheticRecording'
 
-const backend = vi.hoisted(() => ({
-  listener: null as ((message: RunStreamMessage) => void) | null,
-  next: 0,
-}))
-vi.mock('../api', () => ({
-  api: {
-    onRunMessage: (listener: (message: RunStreamMessage) => void) => {
-      backend.listener = listener
-      return () => {}
-    },
-    startRun: async () => ({ runId: `run-${++backend.next}` }),
-    stopRun: async () => {},
-  },
-}))
+vi.mock('../api', () => import('../../../../tests/support/fakeApi').then((m) => m.fakeApiModule))
 
 const { useRunStore } = await import('./run')
 

@@ -47,7 +47,7 @@ import { isHandle, offsets, resetAfterFork, type ObjectHandle } from '../thread/
 import type { ThreadAssignment, ThreadToHost } from '../thread/messages'
 import type { WorkerData, WorkerInit } from '../thread/worker'
 import { eventId, threadKey, type ObjectKind } from '../../shared/trace'
-import { readThreadCpu } from './threadCpu'
+import { readThreadCpu, type ThreadCpuReading } from './threadCpu'
 import { WARM_SPARES, workersBeforeMain } from './warm'
 
 /** Trace batches leave for the orchestrator at most this often, together (one message). */
@@ -406,7 +406,7 @@ export class ProcessHost {
       case 'thread:ended':
         this.lookAtSteps()
         slot.ended = true
-        this.sampleThread(slot, m.cpu)
+        this.addThreadCpu(slot, m.cpu)
         if (m.tid === 0 && m.error) this.mainRaised = true
         this.maybeExit()
         break
@@ -540,13 +540,13 @@ export class ProcessHost {
 
   private sampleCpu(): void {
     if (this.paused) return
-    for (const slot of this.threads.values()) if (!slot.ended) this.sampleThread(slot)
+    for (const slot of this.threads.values()) {
+      if (!slot.ended && slot.osTid !== null) this.addThreadCpu(slot, readThreadCpu(slot.osTid))
+    }
   }
 
-  /** One sample of a thread's CPU time: read now, or the reading it sent as it ended. */
-  private sampleThread(slot: WorkerSlot, reading?: ReturnType<typeof readThreadCpu>): void {
-    if (slot.osTid === null) return
-    const cpu = reading ?? readThreadCpu(slot.osTid)
+  /** A sample of a thread's CPU time: read by the host, or by the thread itself as it ended. */
+  private addThreadCpu(slot: WorkerSlot, cpu: ThreadCpuReading | null): void {
     if (!cpu) return
     this.threadCpu.push({
       tUs: monotonicUs() - this.prep.runStartUs,

@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs'
 
+/** A thread's CPU time, µs, and the core it last ran on. */
+export interface ThreadCpuReading {
+  cpuUs: number
+  core: number | null
+}
+
 /**
  * CPU time and last core of one OS thread of this process, from /proc (Linux only):
  * schedstat's first field is nanoseconds on a CPU; stat's field 39 is the core it last ran on.
  */
-export function readThreadCpu(osTid: number): { cpuUs: number; core: number | null } | null {
+export function readThreadCpu(osTid: number): ThreadCpuReading | null {
   try {
     const sched = readFileSync(`/proc/self/task/${osTid}/schedstat`, 'utf8')
     const cpuUs = Number(sched.split(' ', 1)[0]) / 1000

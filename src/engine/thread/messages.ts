@@ -1,4 +1,5 @@
 import type { BrokerRequest } from '../../shared/protocol'
+import type { ThreadCpuReading } from '../host/threadCpu'
 import type { PackedBatch } from '../records'
 import type { ObjectHandle } from './layout'
 
@@ -8,7 +9,7 @@ export type ThreadToHost =
   | { type: 'obj:new'; handle: ObjectHandle }
   | { type: 'thread:start'; tid: number; name: string; target: string; args: unknown[]; daemon: boolean }
   /** `cpu`: the thread's own last reading of its CPU time (the host may find it gone once it exits). */
-  | { type: 'thread:ended'; tid: number; error: boolean; cpu: { cpuUs: number; core: number | null } | null }
+  | { type: 'thread:ended'; tid: number; error: boolean; cpu: ThreadCpuReading | null }
   | { type: 'broker:request'; tid: number; request: BrokerRequest }
   | { type: 'worker:ready'; osTid: number | null }
   /** Step mode: the thread waits at line `line` to be chosen. */

@@ -4,12 +4,12 @@
  * that passes in the scenario catalogue (src/scenarios/threadEntry.ts).
  */
 import { readFileSync } from 'node:fs'
-import { readThreadCpu } from '../host/threadCpu'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { ParamValues } from '../../shared/scenario'
 import type { RunOptions } from '../../shared/trace'
 import type { ScenarioDefinition } from '../scenario'
 import { makeClock } from '../clock'
+import { readThreadCpu } from '../host/threadCpu'
 import { splitThreadKey } from '../../shared/trace'
 import { code, RecordType } from '../records'
 import {

@@ -641,16 +641,23 @@ describe("one process's runtimes in this thread: waking, and guards", () => {
     return seen
   }
 
+  /**
+   * Thread 1 makes an object (`make`) and holds it; thread 2 is parked on it. With the notifies on
+   * thread 2's park word, as `notifies` sees them.
+   */
+  function heldWithWaiter<T extends Lock | Condition>(make: (rt: ThreadRuntime) => T) {
+    const control = openControl(createControl())
+    const waker = runtime(control, 1)
+    const obj = make(waker)
+    obj.acquire()
+    parkOn(runtime(control, 2), obj)
+    return { control, waker, obj, seen: notifies(control, 2, obj) }
+  }
+
   // The woken thread's first step is to take the object's guard: signalled while its waker still
   // held it, it would often sleep on the guard at once, a second wake-up for one wake.
   it("signals a lock's waiter once the guard is free, with the wake and its cause written first", () => {
-    const control = openControl(createControl())
-    const waker = runtime(control, 1)
-    const waiter = runtime(control, 2)
-    const lock = Lock.create(waker, 'lock')
-    lock.acquire()
-    parkOn(waiter, lock)
-    const seen = notifies(control, 2, lock)
+    const { control, waker, obj: lock, seen } = heldWithWaiter((rt) => Lock.create(rt, 'lock'))
     const release = waker.tracer.nextEventId()
     lock.release()
     expect(seen).toEqual([{ guardHeld: false, parkWord: 1 }])
@@ -671,13 +678,7 @@ describe("one process's runtimes in this thread: waking, and guards", () => {
   })
 
   it("signals a condition's waiters once the guard is free", () => {
-    const control = openControl(createControl())
-    const waker = runtime(control, 1)
-    const waiter = runtime(control, 2)
-    const cond = Condition.create(waker, 'cond')
-    cond.acquire()
-    parkOn(waiter, cond)
-    const seen = notifies(control, 2, cond)
+    const { control, waker, obj: cond, seen } = heldWithWaiter((rt) => Condition.create(rt, 'cond'))
     const notify = waker.tracer.nextEventId()
     cond.notify()
     expect(seen).toEqual([{ guardHeld: false, parkWord: 1 }])

@@ -50,14 +50,12 @@ describeInChromium('presentation mode and the keyboard', () => {
       .toBe(true)
     expect(await page.evaluate(fontPx('.lesson-title'))).toBeGreaterThanOrEqual(normalLabel * 1.5)
     // The bar slides out of sight but for a strip at the top; pointing there brings it back.
-    await waitFor('the bar to go', async () => ((await page.locator('.app-bar').boundingBox())?.y ?? 0) < -20)
+    const barY = async (): Promise<number> => (await page.locator('.app-bar').boundingBox())?.y ?? 0
+    await waitFor('the bar to go', async () => (await barY()) < -20)
     await page.mouse.move(960, 2)
-    await waitFor('the bar to come back', async () => (await page.locator('.app-bar').boundingBox())?.y === 0)
+    await waitFor('the bar to come back', async () => (await barY()) === 0)
     await page.mouse.move(960, 600)
-    await waitFor(
-      'the bar to go again',
-      async () => ((await page.locator('.app-bar').boundingBox())?.y ?? 0) < -20,
-    )
+    await waitFor('the bar to go again', async () => (await barY()) < -20)
     // The lessons fold away; R runs the one chosen.
     expect(await page.locator('[data-scenario="race-counter"]').isVisible()).toBe(false)
     await page.keyboard.press('r')
